@@ -1,0 +1,59 @@
+"""The ``geoairplan`` command line: parse, call the API, report.
+
+Each sub-command lives in :mod:`geoairplan.commands` as a module with
+``add_parser(subparsers)``, which registers the command and sets
+``func`` to a ``run(args) -> int`` function. Errors that geoairplan raises on
+purpose (:class:`~geoairplan.errors.GeoAirPlanError`) and file-system errors
+are printed as one clear message, without a traceback, with exit status 2.
+Set ``GEOAIRPLAN_DEBUG=1`` to see the traceback anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from geoairplan import __version__
+from geoairplan.errors import GeoAirPlanError
+
+#: Sub-command modules under geoairplan.commands, in the order --help lists them.
+COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "hotspots", "suspects")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geoairplan",
+        description="Geospatial toolkit for air-quality control planning in Taiwan "
+                    "(station coverage, warning zones, interpolation, emission hotspots, maps).",
+        epilog="Run 'geoairplan COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"geoairplan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"geoairplan.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except GeoAirPlanError as exc:
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

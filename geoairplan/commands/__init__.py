@@ -1,0 +1,1 @@
+"""Sub-commands of the ``geoairplan`` CLI, one module each (see geoairplan.cli)."""

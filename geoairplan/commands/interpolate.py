@@ -1,0 +1,5 @@
+"""``geoairplan interpolate``: placeholder until its capability lands (replace this module)."""
+
+
+def add_parser(sub) -> None:
+    pass
