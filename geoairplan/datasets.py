@@ -238,6 +238,8 @@ def catalog() -> pd.DataFrame:
             n = len(d.loader())
         except InputError as exc:
             n = f"unavailable: {exc.problem}"
+        except OSError as exc:
+            n = f"unavailable: {exc.strerror}"
         rows.append({"name": d.name, "file": f"data/{d.file}", "rows": n, "description": d.description,
                      "source": d.source, "licence": d.licence})
     return pd.DataFrame(rows)

@@ -47,8 +47,6 @@ CRS_ALIASES = {
 # Generous bounds of Taiwan and its islands (Kinmen, Matsu, Penghu, Lanyu).
 _LON = (118.0, 122.5)
 _LAT = (21.5, 26.5)
-_TM2_X = (-150_000.0, 380_000.0)  # Kinmen lies west of the zone-121 false origin
-_TM2_Y = (2_370_000.0, 2_950_000.0)
 
 
 def resolve_crs(crs) -> CRS:
@@ -114,9 +112,10 @@ def points_from_xy(x, y, crs, *, source: str = "input", rows=None) -> gpd.GeoSer
                              fix=hint)
     else:
         pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs)
-        tm = pts.to_crs(TM2)
-        tx, ty = tm.x.to_numpy(), tm.y.to_numpy()
-        inside = ok & (tx >= _TM2_X[0]) & (tx <= _TM2_X[1]) & (ty >= _TM2_Y[0]) & (ty <= _TM2_Y[1])
+        ll = pts.to_crs(WGS84)
+        lx, ly = ll.x.to_numpy(), ll.y.to_numpy()
+        with np.errstate(invalid="ignore"):
+            inside = ok & (lx >= _LON[0]) & (lx <= _LON[1]) & (ly >= _LAT[0]) & (ly <= _LAT[1])
         bad = ok & ~inside
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

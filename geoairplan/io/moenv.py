@@ -1,0 +1,834 @@
+"""Reading MOENV hourly air-quality data and station lists as they are published.
+
+The Ministry of Environment (MOENV, formerly EPA) publishes hourly
+observations (open data set ``aqx_p_432`` and its history exports) in forms
+that changed over the years. Files users hold come in all of them:
+
+=========== ==================================================================
+generation  how to recognise it
+=========== ==================================================================
+``lower``   one record per station-hour, lower-case fields ``sitename, so2,
+            co, co_8hr, o3, ..., wind_speed, wind_direc, publishtime, siteid``
+``current`` as ``lower`` but ``windspeed, winddirec, datacreationdate``
+            (replaces ``publishtime``) and a ``unit`` field
+``camel``   older CamelCase: ``SiteName, SO2, CO, CO_8hr, O3, ..., WindSpeed,
+            WindDirec, PublishTime, PM2.5_AVG`` (``SiteId`` when present)
+``wide``    the history export "wide hours": one row per station, day and
+            item (``日期/date, 測站/station, 測項/item``) and one column per
+            hour (``00..23``, ``0..23`` or ``1..24``)
+``tidy``    one value per row: ``time, station, pollutant, value`` (also the
+            per-item history fields ``monitordate, sitename, itemengname,
+            concentration, itemunit``)
+=========== ==================================================================
+
+as CSV (UTF-8, UTF-8 with BOM, or Big5/CP950 as older exports are) or JSON
+(a list of records, or the API envelope ``{"fields": [...], "records":
+[...]}``). :func:`read_moenv_hourly` turns every one of them into the same
+tidy table, so that the rest of geoairplan never sees a field name:
+
+=========== ==================================================================
+column      meaning
+=========== ==================================================================
+time        tz-aware hour (Asia/Taipei); naive file times are local time
+station     site name, official spelling (:func:`~geoairplan.io.names.normalize_name`)
+siteid      MOENV site id as text, ``<NA>`` when the file has none
+pollutant   lower-case MOENV code (see :data:`POLLUTANTS`)
+value       float; NaN when the value is missing or marked invalid
+raw         the value exactly as written in the file
+unit        ``ug/m3`` (PM), ``ppb`` (SO2, NO2, NOx, NO, O3, O3_8hr), ``ppm``
+            (CO, CO_8hr), ``m/s`` (wind speed), ``deg`` (wind direction)
+flag        ``valid``; ``missing`` (empty, ``-``, ``NA``, ``ND``, ``x``); or
+            ``invalid`` (a number with a trailing marker ``#``, ``*``, ``x``
+            -- instrument check or invalidated -- or other text)
+=========== ==================================================================
+
+Missing and invalid values are **kept** as rows (value NaN), so that data
+completeness can be computed from the table. AQI, the main pollutant, status
+and coordinates are not observations and do not become rows.
+
+:func:`read_moenv_stations` reads the station list (``aqx_p_07``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import geopandas as gpd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geoairplan.errors import InputError, Problems
+from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
+from geoairplan.io.names import normalize_name
+
+__all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
+           "normalize_pollutant", "normalize_unit"]
+
+#: Pollutant codes of the tidy table, in the (alphabetical) order rows are sorted by.
+POLLUTANTS: tuple[str, ...] = tuple(sorted([
+    "pm2.5", "pm10", "o3", "so2", "no2", "nox", "no", "co", "co_8hr", "o3_8hr",
+    "pm2.5_avg", "pm10_avg", "so2_avg", "wind_speed", "wind_direc"]))
+
+#: The unit MOENV publishes each code in.
+UNITS: dict[str, str] = {
+    "pm2.5": "ug/m3", "pm10": "ug/m3", "pm2.5_avg": "ug/m3", "pm10_avg": "ug/m3",
+    "so2": "ppb", "so2_avg": "ppb", "no2": "ppb", "nox": "ppb", "no": "ppb", "o3": "ppb",
+    "o3_8hr": "ppb", "co": "ppm", "co_8hr": "ppm", "wind_speed": "m/s", "wind_direc": "deg",
+}
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas' default "str"
+_NASTR = pd.StringDtype("pyarrow")                   # "string": missing is <NA>
+
+GENERATIONS = ("lower", "current", "camel", "wide", "tidy")
+
+_EXPECTED = ("lower case (sitename, publishtime, pm2.5, ...), current (sitename, datacreationdate, "
+             "windspeed, unit, ...), CamelCase (SiteName, PublishTime, PM2.5, ...), the history export "
+             "in wide hours (日期, 測站, 測項, 00..23) or a tidy table (time, station, pollutant, value)")
+
+# Field or item name -> code. Keys are lower case with '_', ' ' and '-' removed.
+_POLLUTANT_ALIASES: dict[str, str] = {
+    "pm2.5": "pm2.5", "pm25": "pm2.5", "細懸浮微粒": "pm2.5",
+    "pm10": "pm10", "懸浮微粒": "pm10",
+    "o3": "o3", "臭氧": "o3", "so2": "so2", "二氧化硫": "so2", "no2": "no2", "二氧化氮": "no2",
+    "nox": "nox", "氮氧化物": "nox", "no": "no", "一氧化氮": "no", "co": "co", "一氧化碳": "co",
+    "co8hr": "co_8hr", "o38hr": "o3_8hr",
+    "pm2.5avg": "pm2.5_avg", "pm25avg": "pm2.5_avg", "pm10avg": "pm10_avg", "so2avg": "so2_avg",
+    "windspeed": "wind_speed", "風速": "wind_speed",
+    "winddirec": "wind_direc", "winddirection": "wind_direc", "winddir": "wind_direc", "風向": "wind_direc",
+}
+
+_UNIT_ALIASES: dict[str, str] = {
+    "ug/m3": "ug/m3", "μg/m3": "ug/m3", "µg/m3": "ug/m3", "ug/m³": "ug/m3", "μg/m³": "ug/m3",
+    "µg/m³": "ug/m3", "ugm3": "ug/m3", "微克/立方公尺": "ug/m3", "ppb": "ppb", "ppm": "ppm",
+    "m/s": "m/s", "m/sec": "m/s", "公尺/秒": "m/s",
+    "deg": "deg", "degree": "deg", "degrees": "deg", "度": "deg", "°": "deg", "degs": "deg",
+}
+
+# Text that means "no value" (compared stripped and lower-cased).
+_MISSING = frozenset({"", "-", "--", "na", "n/a", "nd", "x", "none", "null", "nan"})
+
+
+def normalize_pollutant(name) -> str | None:
+    """The MOENV code of a field or item name (``PM2.5_AVG`` -> ``pm2.5_avg``), else None.
+
+    >>> normalize_pollutant("WindSpeed"), normalize_pollutant("CO_8hr"), normalize_pollutant("AQI")
+    ('wind_speed', 'co_8hr', None)
+    """
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    key = re.sub(r"[\s_\-]", "", str(name)).lower()
+    return _POLLUTANT_ALIASES.get(key)
+
+
+def normalize_unit(unit) -> str | None:
+    """The geoairplan spelling of a unit (``μg/m³`` -> ``ug/m3``); None when blank or unknown."""
+    if unit is None or (isinstance(unit, float) and np.isnan(unit)):
+        return None
+    import unicodedata
+
+    key = unicodedata.normalize("NFKC", str(unit)).strip().lower().replace(" ", "")
+    key = key.replace("μ", "µ").replace("µ", "u") if key not in _UNIT_ALIASES else key
+    return _UNIT_ALIASES.get(key)
+
+
+# --------------------------------------------------------------------------- reading text
+
+
+def _check_file(path: Path, what: str) -> None:
+    if not path.exists():
+        raise InputError("file not found", file=path, fix="check the path")
+    if path.is_dir():
+        raise InputError("this is a folder, not a file", file=path, fix=f"give the {what} file itself")
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=path, fix=f"download the {what} again")
+
+
+def _decode(path: Path, data: bytes | None = None, *, what: str = "file") -> tuple[str, str]:
+    """Text and encoding of a file: a BOM decides, else strict UTF-8, else strict CP950 (Big5)."""
+    raw = path.read_bytes() if data is None else data
+    if raw.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp950"]
+    first_error = None
+    for enc in candidates:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    pos = first_error.start
+    line = raw.count(b"\n", 0, pos) + 1
+    raise InputError(f"the text is neither UTF-8 nor Big5/CP950 (byte 0x{raw[pos]:02x} at line {line} "
+                     "cannot be decoded)", file=path, where=f"line {line}",
+                     fix=f"save the {what} as UTF-8 (Excel: 'CSV UTF-8') or download it again")
+
+
+def _read_csv_text(text: str, path: Path, *, what: str = "file") -> pd.DataFrame:
+    """A CSV (or tab-separated) text as a frame of strings, nothing converted.
+
+    pyarrow's multi-threaded reader is used (a year of hourly data in well
+    under a second); pandas' reader is the fallback for files it refuses.
+    """
+    first = text.split("\n", 1)[0]
+    sep = "\t" if first.count("\t") > first.count(",") else ","
+    header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=sep), [])]
+    df = None
+    if header and len(set(header)) == len(header):
+        try:
+            import pyarrow.csv as pcsv
+
+            tbl = pcsv.read_csv(
+                io.BytesIO(text.encode("utf-8")),
+                parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={h: pa.large_string() for h in next(csv.reader(io.StringIO(first),
+                                                                                delimiter=sep))},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            df = tbl.to_pandas(types_mapper={pa.large_string(): _STR}.get)
+        except (pa.ArrowInvalid, ValueError, KeyError):
+            df = None
+    if df is None:
+        try:
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
+        except pd.errors.EmptyDataError as exc:
+            raise InputError("the file has no header row", file=path,
+                             fix=f"give the {what} with its header row") from exc
+        except pd.errors.ParserError as exc:
+            raise InputError(f"cannot read the file as CSV ({exc})", file=path,
+                             fix=f"check that the {what} is a comma-separated text file") from exc
+    df.columns = [str(c).strip().lstrip("\ufeff").strip() for c in df.columns]
+    return df
+
+
+def _read_csv(path: Path, *, what: str = "file") -> tuple[pd.DataFrame, str]:
+    text, enc = _decode(path, what=what)
+    if not text.strip():
+        raise InputError("the file is empty", file=path, fix=f"download the {what} again")
+    return _read_csv_text(text, path, what=what), enc
+
+
+def _json_records(obj, path: Path) -> tuple[list, list | None]:
+    """The records and the envelope's ``fields`` (or None) of a parsed JSON document."""
+    fields = None
+    if isinstance(obj, dict):
+        fields = obj.get("fields") if isinstance(obj.get("fields"), list) else None
+        recs = obj.get("records", obj.get("data", obj.get("result")))
+        if isinstance(recs, dict) and "records" in recs:  # {"result": {"records": [...]}}
+            fields = recs.get("fields", fields)
+            recs = recs["records"]
+        if recs is None:
+            raise InputError(f"the JSON object has no 'records' list (keys: {', '.join(map(str, obj))})",
+                             file=path, fix="give the MOENV API answer ({\"records\": [...]}) or a list of records")
+    else:
+        recs = obj
+    if not isinstance(recs, list):
+        raise InputError("the JSON 'records' is not a list", file=path,
+                         fix="give the MOENV API answer ({\"records\": [...]}) or a list of records")
+    return recs, fields
+
+
+def _read_json(text: str, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Records of a JSON file as a frame of strings, and the units stated in ``fields`` labels."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the JSON cannot be parsed: {exc.msg}", file=path,
+                         where=f"line {exc.lineno}, column {exc.colno}",
+                         fix="download the file again; a cut-off download ends in the middle of a record") from exc
+    recs, fields = _json_records(obj, path)
+    if not recs:
+        raise InputError("the JSON holds no records", file=path, fix="download a period that has data")
+    labels: dict[str, str] = {}
+    ids = None
+    if fields:
+        ids = [f.get("id") if isinstance(f, dict) else str(f) for f in fields]
+        for f in fields:
+            if isinstance(f, dict) and f.get("id"):
+                info = f.get("info") if isinstance(f.get("info"), dict) else {}
+                lab = str(info.get("label") or f.get("label") or "")
+                m = re.search(r"[(（]([^()（）]+)[)）]\s*$", lab)
+                if m and normalize_unit(m.group(1)):
+                    labels[str(f["id"]).strip()] = normalize_unit(m.group(1))
+    if all(isinstance(r, dict) for r in recs):
+        df = _records_frame(recs)
+    elif all(isinstance(r, list) for r in recs) and ids:
+        df = pd.DataFrame(recs, columns=ids[:len(recs[0])])
+    else:
+        i = next(i for i, r in enumerate(recs) if not isinstance(r, dict))
+        raise InputError(f"record {i + 1} is a {type(recs[i]).__name__}, not an object", file=path,
+                         where=f"record {i + 1}", fix="give a list of records like {\"sitename\": ..., ...}")
+    df.columns = [str(c).strip() for c in df.columns]
+    for c in df.columns:
+        if df[c].dtype == object:  # numbers, booleans, nested values: their text
+            col = df[c]
+            df[c] = col.where(col.isna(), col.map(_json_text))
+    return df, labels
+
+
+def _records_frame(recs: list[dict]) -> pd.DataFrame:
+    """JSON records as a frame; all-text fields go through pyarrow (fast), others keep Python values."""
+    try:
+        tbl = pa.Table.from_struct_array(pa.array(recs))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pd.DataFrame.from_records(recs).astype(object)
+    cols = {}
+    for name in tbl.column_names:
+        col = tbl.column(name)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_null(col.type):
+            cols[name] = col.cast(pa.large_string()).to_pandas(types_mapper={pa.large_string(): _STR}.get)
+        else:
+            cols[name] = pd.Series([r.get(name) for r in recs], dtype=object)
+    return pd.DataFrame(cols)
+
+
+def _json_text(v) -> str:
+    """The text of a JSON value as the file writes it (numbers via str, objects as JSON)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def _read_any(path: Path, *, what: str) -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    """(frame of strings, 'csv'|'json', encoding, units from JSON field labels)."""
+    text, enc = _decode(path, what=what)
+    stripped = text.lstrip()
+    if not stripped:
+        raise InputError("the file is empty", file=path, fix=f"download the {what} again")
+    if path.suffix.lower() == ".json" or stripped[:1] in "[{":
+        df, labels = _read_json(stripped, path)
+        return df, "json", enc, labels
+    return _read_csv_text(text, path, what=what), "csv", enc, {}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _find(cols: list[str], *names: str) -> str | None:
+    """The first column whose name matches one of ``names`` (case-insensitive, stripped)."""
+    low = {c.strip().lower(): c for c in reversed(cols)}
+    for n in names:
+        if n.lower() in low:
+            return low[n.lower()]
+    return None
+
+
+_FLAGS = ("valid", "missing", "invalid")
+
+
+def _classify(texts: list) -> tuple[np.ndarray, np.ndarray]:
+    """(float value, flag code into ``_FLAGS``) for distinct raw texts."""
+    text = pd.Series([str(t).strip() for t in texts], dtype=object)
+    missing = text.str.lower().isin(_MISSING).to_numpy(dtype=bool)
+    num = pd.to_numeric(text.where(~missing, None), errors="coerce").to_numpy(dtype=float)
+    valid = np.isfinite(num) & ~missing
+    flag = np.where(missing, 1, np.where(valid, 0, 2)).astype(np.int64)
+    return np.where(valid, num, np.nan), flag
+
+
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _parse_times(text: pd.Series, tz: str) -> pd.DatetimeIndex:
+    """Tz-aware times (NaT where unparseable) for strings; naive ones are local time in ``tz``."""
+    s = pd.Series(np.asarray(text, dtype=object), dtype=object).map(
+        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    s = s.where(s != "", None)
+    out = pd.Series(pd.NaT, index=s.index, dtype=f"datetime64[ns, {tz}]")
+    has_off = s.fillna("").str.contains(_OFFSET, regex=True)
+    naive = s[~has_off & s.notna()]
+    if len(naive):
+        t = pd.to_datetime(naive, errors="coerce")  # format inferred from the first value
+        redo = t.isna()
+        if redo.any():
+            t[redo] = pd.to_datetime(naive[redo], format="mixed", errors="coerce")
+        t = pd.DatetimeIndex(t).as_unit("ns").tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        out[naive.index] = t
+    aware = s[has_off]
+    if len(aware):
+        t = pd.to_datetime(aware, utc=True, format="mixed", errors="coerce")
+        out[aware.index] = pd.DatetimeIndex(t).as_unit("ns").tz_convert(tz)
+    return pd.DatetimeIndex(out)
+
+
+def _factorize_text(values, norm=None) -> tuple[np.ndarray, list]:
+    """Codes into sorted distinct values (after ``norm``); -1 where blank or None."""
+    codes, uniq = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object),
+                               use_na_sentinel=True)
+    names = [None if u is None else (norm(u) if norm else (str(u).strip() or None)) for u in uniq]
+    final = sorted({n for n in names if n is not None})
+    pos = {n: i for i, n in enumerate(final)}
+    remap = np.array([pos[n] if n is not None else -1 for n in names] + [-1], dtype=np.int64)
+    return remap[codes], final
+
+
+# --------------------------------------------------------------------------- hourly
+
+
+def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
+    """Read MOENV hourly air-quality data, in any published form, into one tidy table.
+
+    Parameters
+    ----------
+    path:
+        A CSV (UTF-8, UTF-8 with BOM, or Big5/CP950, detected) or JSON file
+        (a list of records, or the API envelope ``{"records": [...]}``) in
+        one of the generations described in :mod:`geoairplan.io.moenv`:
+        ``lower``, ``current``, ``camel``, ``wide`` (history export, one
+        column per hour) or ``tidy``.
+    tz:
+        The time zone naive file times are read in, and the zone of the
+        output. MOENV publishes local time, so the default is right for every
+        MOENV file; times written with an offset (``+08:00``, ``Z``) are
+        converted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time, station, siteid, pollutant, value, raw, unit, flag``,
+        one row per station, hour and pollutant, sorted by station, time and
+        pollutant. ``attrs["generation"]`` names the form read,
+        ``attrs["problems"]`` (:class:`~geoairplan.errors.Problems`) lists
+        every row that was not used, with its file row:
+
+        * a row without a station name, or whose time cannot be parsed;
+        * a repeated (station, time, pollutant): the first is kept;
+        * items that are not pollutants of the table (history exports carry
+          ``AMB_TEMP``, ``RH``, ``RAINFALL`` ...), once per item (warning).
+
+        ``attrs["encoding"]`` and ``attrs["source"]`` say what was read.
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, undecodable text, JSON that is not a list of
+        records, or no recognisable station or time column (the message lists
+        the columns found and the forms expected).
+
+    Notes
+    -----
+    Row numbers in reports count the CSV header as row 1 (as a spreadsheet
+    shows them); JSON records are counted from 1. A ``unit`` field in a
+    record that holds many pollutants (``current`` generation) cannot
+    describe them all: each pollutant keeps the unit MOENV publishes it in
+    and a warning is reported where the field says otherwise. Units stated
+    per row (``tidy``) or per field (``fields`` labels such as ``臭氧(ppb)``
+    in the JSON envelope) are used.
+
+    The work is vectorised (distinct values are parsed once): a year of 33
+    stations (290,000 records, 4.3 million values) reads in a few seconds.
+
+    Examples
+    --------
+    >>> df = read_moenv_hourly("aqx_p_432_2024.csv")            # doctest: +SKIP
+    >>> pm = df[df.pollutant == "pm2.5"].pivot(index="time", columns="station", values="value")  # doctest: +SKIP
+    """
+    path = Path(path)
+    _check_file(path, "MOENV data file")
+    df, kind, enc, labels = _read_any(path, what="MOENV data file")
+    src = str(path)
+    if len(df) == 0:
+        raise InputError("the file has a header but no data rows", file=path,
+                         fix="download a period that has data")
+    cols = list(df.columns)
+    probs = Problems()
+    rowlab = "row" if kind == "csv" else "record"
+    rownum = np.arange(len(df)) + (2 if kind == "csv" else 1)
+    gen, spec = _detect(cols, path)
+    if gen == "wide":
+        long = _long_from_wide(df, spec, rownum, probs, src, rowlab, tz)
+    elif gen == "tidy":
+        long = _long_from_tidy(df, spec, rownum, probs, src, rowlab, tz)
+    else:
+        long = _long_from_records(df, spec, rownum, probs, src, rowlab, tz, labels)
+    out = _assemble(long, probs, src, rowlab, tz)
+    out.attrs["generation"] = gen
+    out.attrs["problems"] = probs
+    out.attrs["encoding"] = enc
+    out.attrs["source"] = src
+    return out
+
+
+def _detect(cols: list[str], path: Path) -> tuple[str, dict]:
+    """The generation of a file from its field names, and the columns to read."""
+    station = _find(cols, "sitename", "測站", "站名", "測站名稱", "station", "site")
+    siteid = _find(cols, "siteid", "測站代碼", "站號", "site_id")
+    hours = {c: int(c) for c in cols if re.fullmatch(r"\d{1,2}", c.strip()) and int(c) <= 24}
+    item = _find(cols, "測項", "item", "itemengname", "itemname")
+    if item is not None and len(hours) >= 20:
+        date = _find(cols, "日期", "date", "monitordate", "監測日期")
+        if station is None or date is None:
+            raise _no_columns(cols, path, "station" if station is None else "date",
+                              "the history export needs 日期 (date), 測站 (station) and 測項 (item) columns")
+        return "wide", {"station": station, "siteid": siteid, "date": date, "item": item, "hours": hours}
+    value = _find(cols, "value", "concentration", "數值", "濃度", "監測值")
+    pol = _find(cols, "pollutant", "itemengname", "item", "測項", "itemname", "parameter")
+    if value is not None and pol is not None:
+        time = _find(cols, "time", "datetime", "monitordate", "publishtime", "datacreationdate", "時間",
+                     "監測時間", "date")
+        if station is None or time is None:
+            raise _no_columns(cols, path, "station" if station is None else "time",
+                              "a tidy table needs time, station, pollutant and value columns")
+        unit = _find(cols, "unit", "itemunit", "單位")
+        return "tidy", {"station": station, "siteid": siteid, "time": time, "pollutant": pol,
+                        "value": value, "unit": unit}
+    time = _find(cols, "datacreationdate", "publishtime", "monitordate", "time", "datetime")
+    pcols = {c: normalize_pollutant(c) for c in cols if normalize_pollutant(c)}
+    if station is None or time is None or not pcols:
+        missing = ("station (sitename)" if station is None else
+                   "time (publishtime / datacreationdate)" if time is None else "pollutant")
+        raise _no_columns(cols, path, missing, None)
+    camel = any(c in cols for c in ("SiteName", "PublishTime", "WindSpeed", "WindDirec", "PM2.5_AVG")) or \
+        any(c != c.lower() for c in [station, time, *pcols])
+    if camel:
+        gen = "camel"
+    elif time.lower() == "datacreationdate" or any(c.lower() in ("windspeed", "winddirec") for c in pcols) \
+            or _find(cols, "unit") is not None:
+        gen = "current"
+    else:
+        gen = "lower"
+    keep, seen = {}, set()  # a pollutant under two spellings: the first column wins
+    for c, p in pcols.items():
+        if p not in seen:
+            seen.add(p)
+            keep[c] = p
+    return gen, {"station": station, "siteid": siteid, "time": time, "pollutants": keep,
+                 "unit": _find(cols, "unit")}
+
+
+def _no_columns(cols, path, what, extra) -> InputError:
+    shown = ", ".join(cols[:40]) + (f", ... ({len(cols)} columns)" if len(cols) > 40 else "")
+    return InputError(f"no recognisable {what} column; the file has columns: {shown}", file=path,
+                      where="header",
+                      fix=(extra + "; " if extra else "") + "give MOENV hourly data in one of the forms: "
+                      + _EXPECTED)
+
+
+def _text_col(df: pd.DataFrame, col: str | None) -> np.ndarray:
+    """A column as an object array with None for missing (all None when ``col`` is None)."""
+    if col is None:
+        return np.full(len(df), None, dtype=object)
+    s = df[col].astype(object)
+    return s.where(s.notna(), None).to_numpy(dtype=object)
+
+
+_NAT = np.iinfo(np.int64).min
+_HOUR_NS = 3_600_000_000_000
+
+
+def _arrow_text(values) -> pa.Array:
+    """Text values (a column or an object array, None/NaN = null) as a pyarrow large_string array."""
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_null(arr.type):
+        arr = pa.nulls(len(arr), pa.large_string())
+    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+
+
+def _from_codes(codes: np.ndarray, names, dtype) -> pd.api.extensions.ExtensionArray:
+    """A string array from integer codes into ``names`` (-1 = missing), without a Python loop."""
+    idx = pa.array(codes.astype(np.int32), mask=codes < 0)
+    dic = pa.DictionaryArray.from_arrays(idx, pa.array(list(names), type=pa.large_string()))
+    return pa.chunked_array([dic.cast(pa.large_string())]).to_pandas(types_mapper={pa.large_string(): dtype}.get).array
+
+
+class _Long:
+    """The long table before checks, one entry per value, built from parts of the file."""
+
+    def __init__(self, station_names: list[str], siteid_names: list[str]):
+        self.station_names = station_names
+        self.siteid_names = siteid_names
+        self.units: list[str] = []
+        self.parts: list[dict] = []
+
+    def unit_code(self, unit: str) -> int:
+        if unit not in self.units:
+            self.units.append(unit)
+        return self.units.index(unit)
+
+    def add(self, *, station, siteid, time, pollutant, raw, unit, row) -> None:
+        n = len(station)
+        self.parts.append({"station": station, "siteid": siteid, "time": time,
+                           "pollutant": np.broadcast_to(np.asarray(pollutant, dtype=np.int64), n),
+                           "unit": np.broadcast_to(np.asarray(unit, dtype=np.int64), n),
+                           "row": row, "raw": raw})
+
+    def cat(self, key: str) -> np.ndarray:
+        if not self.parts:
+            return np.array([], dtype=np.int64)
+        return np.concatenate([p[key] for p in self.parts]).astype(np.int64)
+
+    def raw(self) -> pa.ChunkedArray:
+        chunks = []
+        for p in self.parts:
+            r = p["raw"]
+            chunks.extend(r.chunks if isinstance(r, pa.ChunkedArray) else [r])
+        return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def _station_and_time(df, station_col, siteid_col, time_text, rownum, probs, src, rowlab, tz, what="time"):
+    """Station codes, site-id codes and times of each file row; rows without them are reported."""
+    st_codes, st_names = _factorize_text(_text_col(df, station_col), normalize_name)
+    sid_codes, sid_names = _factorize_text(_text_col(df, siteid_col))
+    tcodes, tuniq = pd.factorize(pd.Series(time_text, dtype=object), use_na_sentinel=True)
+    tparsed = _parse_times(pd.Series(np.asarray(tuniq, dtype=object)), tz)
+    if what == "date":
+        tparsed = tparsed.normalize()
+    t_i8 = np.append(tparsed.asi8, _NAT)[tcodes]
+    for i in np.flatnonzero(st_codes < 0):
+        probs.add(src, f"{rowlab} {rownum[i]}", "no station name: not used (fix: fill in the site name)")
+    for i in np.flatnonzero((t_i8 == _NAT) & (st_codes >= 0)):
+        example = "2024-01-31" if what == "date" else "2024-01-31 13:00"
+        probs.add(src, f"{rowlab} {rownum[i]}", f"{what} {time_text[i]!r} cannot be read: not used "
+                  f"(fix: write {what}s like {example})")
+    return st_codes, st_names, sid_codes, sid_names, t_i8
+
+
+def _long_from_records(df, spec, rownum, probs, src, rowlab, tz, labels) -> _Long:
+    st, st_names, sid, sid_names, t_i8 = _station_and_time(
+        df, spec["station"], spec["siteid"], _text_col(df, spec["time"]), rownum, probs, src, rowlab, tz)
+    long = _Long(st_names, sid_names)
+    pols = list(spec["pollutants"].items())
+    # units: per field label (JSON envelope), else as published; a record-level unit is only checked
+    units = {p: labels.get(c, UNITS[p]) for c, p in pols}
+    if spec.get("unit") is not None:
+        _check_record_units(_text_col(df, spec["unit"]), [p for _, p in pols], units, rownum, probs, src,
+                            rowlab, spec["unit"])
+    for c, p in pols:
+        long.add(station=st, siteid=sid, time=t_i8, pollutant=POLLUTANTS.index(p), raw=_arrow_text(df[c]),
+                 unit=long.unit_code(units[p]), row=rownum)
+    return long
+
+
+def _check_record_units(unit_text, pols, units, rownum, probs, src, rowlab, col):
+    codes, uniq = pd.factorize(pd.Series(unit_text, dtype=object), use_na_sentinel=True)
+    for k, u in enumerate(uniq):
+        if u is None or not str(u).strip():
+            continue
+        nu = normalize_unit(u)
+        first = int(rownum[np.flatnonzero(codes == k)[0]])
+        count = int((codes == k).sum())
+        if nu is None:
+            probs.add(src, f"{rowlab} {first} ({count} rows)", f"{col} {u!r} is not a unit geoairplan knows: "
+                      "each pollutant keeps the unit MOENV publishes it in", severity="warning")
+            continue
+        differ = [p for p in pols if units[p] != nu]
+        if differ:
+            probs.add(src, f"{rowlab} {first} ({count} rows)",
+                      f"{col} {u!r} cannot describe every pollutant of the record; kept the published units "
+                      + ", ".join(f"{p} {units[p]}" for p in differ), severity="warning")
+
+
+def _pollutant_codes(text, rownum, probs, src, rowlab, what):
+    """Codes into POLLUTANTS for item/pollutant names (-1 where not read); unread names reported once."""
+    codes, uniq = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
+    cmap = np.array([POLLUTANTS.index(normalize_pollutant(u)) if normalize_pollutant(u) else -1
+                     for u in uniq] + [-1], dtype=np.int64)
+    for k, u in enumerate(uniq):
+        if cmap[k] < 0:
+            rows = rownum[codes == k]
+            probs.add(src, f"{rowlab}s {rows[0]}..{rows[-1]} ({len(rows)} rows)",
+                      f"{what} {u!r} is not one of the pollutants read ({', '.join(POLLUTANTS)}): not read",
+                      severity="warning")
+    for r in rownum[codes < 0]:
+        probs.add(src, f"{rowlab} {r}", f"no {what} name: not used")
+    return cmap[codes]
+
+
+def _long_from_wide(df, spec, rownum, probs, src, rowlab, tz) -> _Long:
+    dtext = _text_col(df, spec["date"])
+    st, st_names, sid, sid_names, d_i8 = _station_and_time(
+        df, spec["station"], spec["siteid"], dtext, rownum, probs, src, rowlab, tz, what="date")
+    long = _Long(st_names, sid_names)
+    pcode = _pollutant_codes(_text_col(df, spec["item"]), rownum, probs, src, rowlab, "item")
+    idx = np.flatnonzero(pcode >= 0)
+    ucode = np.array([long.unit_code(UNITS[POLLUTANTS[p]]) for p in pcode[idx]], dtype=np.int64)
+    take = pa.array(idx)
+    for c, h in sorted(spec["hours"].items(), key=lambda kv: kv[1]):
+        d = d_i8[idx]
+        t = np.where(d == _NAT, _NAT, d + h * _HOUR_NS)  # 24 = 00 of the next day
+        long.add(station=st[idx], siteid=sid[idx], time=t, pollutant=pcode[idx],
+                 raw=_arrow_text(df[c]).take(take), unit=ucode, row=rownum[idx])
+    return long
+
+
+def _long_from_tidy(df, spec, rownum, probs, src, rowlab, tz) -> _Long:
+    st, st_names, sid, sid_names, t_i8 = _station_and_time(
+        df, spec["station"], spec["siteid"], _text_col(df, spec["time"]), rownum, probs, src, rowlab, tz)
+    long = _Long(st_names, sid_names)
+    pcode = _pollutant_codes(_text_col(df, spec["pollutant"]), rownum, probs, src, rowlab, "pollutant")
+    default = np.array([long.unit_code(UNITS[POLLUTANTS[p]]) if p >= 0 else -1 for p in pcode], dtype=np.int64)
+    ucode = default
+    if spec["unit"] is not None:
+        uc, uu = pd.factorize(pd.Series(_text_col(df, spec["unit"]), dtype=object), use_na_sentinel=True)
+        umap = []
+        for k, u in enumerate(uu):
+            nu = normalize_unit(u)
+            if nu is None and str(u).strip():
+                rows = rownum[uc == k]
+                probs.add(src, f"{rowlab} {rows[0]} ({len(rows)} rows)",
+                          f"unit {u!r} is not one geoairplan knows: the published unit is assumed",
+                          severity="warning")
+            umap.append(long.unit_code(nu) if nu else -1)
+        given = np.array(umap + [-1], dtype=np.int64)[uc]
+        ucode = np.where(given >= 0, given, default)
+    idx = np.flatnonzero(pcode >= 0)
+    long.add(station=st[idx], siteid=sid[idx], time=t_i8[idx], pollutant=pcode[idx],
+             raw=_arrow_text(df[spec["value"]]).take(pa.array(idx)), unit=ucode[idx], row=rownum[idx])
+    return long
+
+
+def _assemble(long: _Long, probs: Problems, src: str, rowlab: str, tz: str) -> pd.DataFrame:
+    station, siteid, time = long.cat("station"), long.cat("siteid"), long.cat("time")
+    pol, unit, row = long.cat("pollutant"), long.cat("unit"), long.cat("row")
+    ok = np.flatnonzero((station >= 0) & (time != _NAT))  # the others are reported already
+    tcode, _ = pd.factorize(time[ok])
+    key = (station[ok] * (int(tcode.max(initial=0)) + 1) + tcode) * len(POLLUTANTS) + pol[ok]
+    dup = pd.Series(key).duplicated(keep="first").to_numpy()
+    if dup.any():
+        firsts = ok[~dup][pd.Index(key[~dup]).get_indexer(key[dup])]
+        by_row: dict[int, list] = {}
+        for j, f in zip(ok[dup], firsts):
+            e = by_row.setdefault(int(row[j]), [int(row[f]), set(), int(station[j]), int(time[j])])
+            e[1].add(POLLUTANTS[pol[j]])
+        for r in sorted(by_row):
+            r0, ps, s, t = by_row[r]
+            when = pd.Timestamp(t, tz="UTC").tz_convert(tz).strftime("%Y-%m-%d %H:%M")
+            probs.add(src, f"{rowlab} {r}", f"repeats {long.station_names[s]} at {when} already given in "
+                      f"{rowlab} {r0} ({', '.join(sorted(ps))}): the later value is not used", severity="warning")
+        ok = ok[~dup]
+    order = ok[np.lexsort((pol[ok], time[ok], station[ok]))]  # stable: station, time, pollutant
+    raw = long.raw().take(pa.array(order)).combine_chunks()
+    enc = pc.dictionary_encode(raw)
+    value, flag = _classify(enc.dictionary.to_pylist())
+    ridx = pc.fill_null(enc.indices, len(value)).to_numpy(zero_copy_only=False).astype(np.int64)
+    value = np.append(value, np.nan)[ridx]
+    fcode = np.append(flag, _FLAGS.index("missing"))[ridx]
+    return pd.DataFrame({
+        "time": pd.DatetimeIndex(time[order].astype("M8[ns]")).tz_localize("UTC").tz_convert(tz),
+        "station": _from_codes(station[order], long.station_names, _STR),
+        "siteid": _from_codes(siteid[order], long.siteid_names, _NASTR),
+        "pollutant": _from_codes(pol[order], POLLUTANTS, _STR),
+        "value": value.astype(float),
+        "raw": pa.chunked_array([raw]).to_pandas(types_mapper={pa.large_string(): _NASTR}.get).array,
+        "unit": _from_codes(unit[order], long.units, _STR),
+        "flag": _from_codes(fcode, _FLAGS, _STR),
+    })
+
+
+# --------------------------------------------------------------------------- stations
+
+
+_STATION_FIELDS = {
+    "name_zh": ("sitename", "測站名稱", "站名"),
+    "name_en": ("siteengname", "英文名稱"),
+    "siteid": ("siteid", "測站代碼"),
+    "zone": ("areaname", "空品區"),
+    "county": ("county", "縣市"),
+    "township": ("township", "鄉鎮", "鄉鎮市區"),
+    "address": ("siteaddress", "地址"),
+    "station_type": ("sitetype", "測站類型"),
+    "lon": ("twd97lon", "longitude", "lon", "經度"),
+    "lat": ("twd97lat", "latitude", "lat", "緯度"),
+}
+
+
+def read_moenv_stations(path) -> gpd.GeoDataFrame:
+    """Read the MOENV station list (open data set ``aqx_p_07``), CSV or JSON.
+
+    Parameters
+    ----------
+    path:
+        The station list with the fields ``sitename, siteengname, areaname,
+        county, township, siteaddress, twd97lon, twd97lat, sitetype,
+        siteid`` (any case). ``twd97lon/twd97lat`` are degrees (TWD97
+        geographic, equal to WGS84 within a metre), not metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name_zh, name_en, siteid, zone, county, township, address,
+        station_type, lon, lat`` and point geometry in EPSG:4326, in file
+        order. Names are normalised (full-width parentheses folded, 台 ->
+        臺), so ``屏東（琉球）`` becomes ``屏東(琉球)``; ``zone`` drops the
+        ``空品區`` suffix (``高屏空品區`` -> ``高屏``). ``attrs["problems"]``
+        reports stations without coordinates (kept, geometry empty) and
+        stations that lie outside the county they claim, with the distance.
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, no ``sitename`` or coordinate fields, or
+        coordinates that are not in Taiwan (a swapped longitude/latitude pair
+        is named with its row).
+    """
+    path = Path(path)
+    _check_file(path, "station list")
+    df, kind, _enc, _labels = _read_any(path, what="station list")
+    src = str(path)
+    cols = list(df.columns)
+    found = {k: _find(cols, *names) for k, names in _STATION_FIELDS.items()}
+    missing = [k for k in ("name_zh", "lon", "lat") if found[k] is None]
+    if missing:
+        need = {"name_zh": "sitename", "lon": "twd97lon", "lat": "twd97lat"}
+        raise InputError(f"missing field(s) {', '.join(need[m] for m in missing)}; the file has "
+                         f"{', '.join(cols)}", file=path, where="header",
+                         fix="give the MOENV station list (aqx_p_07) with sitename, twd97lon, twd97lat, "
+                             "siteid, county, ... fields")
+    if len(df) == 0:
+        raise InputError("the station list has no rows", file=path, fix="download the station list again")
+    probs = Problems()
+    rowlab = "row" if kind == "csv" else "record"
+    first = 2 if kind == "csv" else 1
+    out = pd.DataFrame(index=range(len(df)))
+    for k in ("name_zh", "name_en", "siteid", "zone", "county", "township", "address", "station_type"):
+        col = found[k]
+        vals = pd.Series(_text_col(df, col), dtype=object).map(
+            lambda v: None if v is None or not str(v).strip() else str(v).strip())
+        if k in ("name_zh", "county", "township"):
+            vals = vals.map(normalize_name)
+        elif k == "zone":
+            vals = vals.map(lambda v: None if v is None else re.sub(r"空品區?$", "", normalize_name(v)) or v)
+        elif k == "address":
+            vals = vals.map(lambda v: None if v is None else normalize_name(v))
+        out[k] = pd.array(vals.to_numpy(dtype=object), dtype="string")
+    lon = pd.to_numeric(pd.Series(_text_col(df, found["lon"])), errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(pd.Series(_text_col(df, found["lat"])), errors="coerce").to_numpy(dtype=float)
+    labels = [f"{rowlab} {i + first} ({n})" for i, n in enumerate(out["name_zh"].fillna("?"))]
+    has = np.isfinite(lon) & np.isfinite(lat)
+    for i in np.flatnonzero(~has):
+        probs.add(src, labels[i], "no usable twd97lon/twd97lat: the station has no position (kept, geometry "
+                  "empty; fix: fill in the coordinates in degrees)")
+    if has.any():
+        points_from_xy(lon[has], lat[has], WGS84, source=src, rows=[labels[i] for i in np.flatnonzero(has)])
+    out["lon"] = lon
+    out["lat"] = lat
+    geom = gpd.points_from_xy(lon, lat)
+    geom[~has] = None
+    gdf = gpd.GeoDataFrame(out, geometry=geom, crs=WGS84)
+    claim = has & out["county"].notna().to_numpy()
+    if claim.any():
+        sub = gdf[claim].copy()
+        sub["_label"] = [labels[i] for i in np.flatnonzero(claim)]
+        rep = check_points_in_county(sub, "county", label_col="_label", source=src)
+        for _, r in rep.iterrows():
+            if r["reason"] == "unknown county name":
+                probs.add(src, r["label"], f"county {r['claimed_county']!r} is not a Taiwanese county name",
+                          severity="warning")
+            else:
+                where = f"in {r['found_county']}" if r["found_county"] else "at sea"
+                probs.add(src, r["label"], f"lies {where}, {r['distance_m']:.0f} m outside its county "
+                          f"{r['claimed_county']}: check the coordinates or the county", severity="warning")
+    gdf.attrs["problems"] = probs
+    gdf.attrs["source"] = src
+    return gdf
