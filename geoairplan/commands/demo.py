@@ -20,7 +20,8 @@ def run(args) -> int:
 
     entries = run_demo(args.out, offline=args.offline, progress=not args.quiet)
     out = Path(args.out)
-    print(f"wrote {len(entries)} outputs to {out}/ (open {out / 'index.html'}):")
+    mode = "offline: self-contained pages, no network needed" if args.offline else "online: Leaflet from a CDN, tile basemap"
+    print(f"wrote {len(entries)} outputs to {out}/ (open {out / 'index.html'}; {mode}):")
     for e in entries:
         size = (out / e.path).stat().st_size
         tag = " [scenario]" if e.scenario else ""

@@ -1,0 +1,424 @@
+"""Maps of emission hotspots and suspicious sources (web and static), and the demo step.
+
+* :func:`hotspot_map` / :func:`hotspot_static`: township choropleth (t/yr,
+  logarithmic colours), Gi* confidence bins (ArcGIS colours: blue cold,
+  red hot), grid cells, kernel density overlay and sources with popups.
+* :func:`suspects_map` / :func:`suspects_static`: micro-sensors (flagged or
+  not), the ranked suspicious sources with popups, each flagged sensor's
+  upwind sector (at its median evidence-hour wind) and the townships upwind.
+* :func:`demo_maps`: Yunlin's declared emissions by township (real data, 002
+  Table 2.27, with Gi* bins and the printed-total check) and the scenario
+  sources and suspicious-source maps, under ``outdir/hotspots/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import geopandas as gpd
+
+from geoairplan.io.crs import TM2, WGS84
+
+__all__ = ["GI_BIN_COLORS", "GI_BIN_LABELS", "hotspot_map", "hotspot_static", "suspects_map", "suspects_static",
+           "demo_maps"]
+
+#: Gi* confidence bins, ArcGIS Hot Spot Analysis colours.
+GI_BIN_COLORS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf", 1: "#fab984", 2: "#ed7551",
+                 3: "#d62f27"}
+GI_BIN_LABELS = {3: "熱點 99 % Hot spot", 2: "熱點 95 % Hot spot", 1: "熱點 90 % Hot spot",
+                 0: "不顯著 Not significant", -1: "冷點 90 % Cold spot", -2: "冷點 95 % Cold spot",
+                 -3: "冷點 99 % Cold spot"}
+_SCEN = "（情境資料 scenario）"
+
+
+def _lab(key):
+    from geoairplan.hotspots.emissions import POLLUTANT_LABELS
+    return POLLUTANT_LABELS.get(key, key)
+
+
+def _bin_items(present=None):
+    bins = [3, 2, 1, 0, -1, -2, -3]
+    return [(GI_BIN_LABELS[b], GI_BIN_COLORS[b]) for b in bins if present is None or b in present]
+
+
+def _fmt(v, nd=2):
+    return "" if v is None or not np.isfinite(v) else f"{v:,.{nd}f}"
+
+
+def _total_note(res) -> str:
+    key = res.pollutant
+    tot = float(np.nansum(res.townships[f"{key}_t"]))
+    note = f"縣總計 County total {_lab(key)} {tot:,.2f} t/yr"
+    chk = res.total_check
+    if chk is not None:
+        r = chk[chk["pollutant"] == key]
+        if len(r) and np.isfinite(r["printed_total"].iloc[0]):
+            r = r.iloc[0]
+            note += (f"；表列總計 printed total {r['printed_total']:,.2f}，差 difference {r['difference']:+,.2f} t "
+                     f"({r['difference_pct']:+.2f} %)")
+    return note
+
+
+def _title(res, title):
+    if title:
+        return title
+    key = res.pollutant
+    county = res.params.get("county") or ""
+    if res.mode == "townships":
+        t = f"{county} 各鄉鎮市申報排放量 {_lab(key)} 與 Gi* 熱點"
+    else:
+        t = f"{county} 固定污染源排放 {_lab(key)}：鄉鎮、1 km 網格、Gi* 熱點與核密度".strip()
+    return t + (_SCEN if res.params.get("scenario") else "")
+
+
+def _source_line(res) -> str:
+    if res.mode == "townships":
+        src = "資料來源：雲林縣空氣污染防制計畫（109–112年）表2.27 各鄉鎮市污染物申報排放量（108年第4季）" \
+            if "2.27" in str(res.params.get("source", "")) else f"資料來源：{res.params.get('source')}"
+    else:
+        src = f"資料來源：{Path(str(res.params.get('source'))).name}"
+        if res.params.get("scenario"):
+            src += "（情境資料，非實測 scenario: made up by scripts/make_scenario_sensors.py）"
+    return src + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+
+
+def _popup_cols(layer, key, extra=()):
+    cols = ["township"] if "township" in layer.columns else ["cell_id"]
+    cols += [c for c in layer.columns if c.endswith("_t") and not c.startswith("n_")]
+    cols += [f"{key}_density", "gi_z", "p_value", "gi_bin", "gi_label", "note", *extra]
+    return [c for c in dict.fromkeys(cols) if c in layer.columns]
+
+
+def _aliases(key):
+    a = {"township": "鄉鎮市 Township", "cell_id": "網格 Cell", "gi_z": "Gi* z", "p_value": "p（雙尾 two-sided）",
+         "gi_bin": "Gi* bin", "gi_label": "判定 Result", "note": "註 Note", "n_sources": "污染源數 Sources",
+         f"{key}_density": f"{_lab(key)} 密度 t/yr/km²"}
+    for k in ("pm", "pm25", "sox", "nox", "co", "nmhc"):
+        a[f"{k}_t"] = f"{_lab(k)} t/yr"
+    return a
+
+
+def _log_range(values):
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return 0.01, 1.0
+    return float(v.min()), float(v.max())
+
+
+def hotspot_map(res, path, *, offline: bool = False, title: str | None = None) -> Path:
+    """The web map of a :class:`~geoairplan.hotspots.report.HotspotResult`; returns the HTML path."""
+    from geoairplan.maps import (add_colorbar, add_legend, add_points, add_polygons, add_raster, save_map,
+                                 sequential_colors, web_map)
+
+    key = res.pollutant
+    tw = res.townships
+    county = res.params.get("county") or sorted(tw["county"].dropna().unique().tolist())
+    m = web_map(_title(res, title), source=_source_line(res), county=county, offline=offline, townships=False)
+    vcol = f"{key}_t"
+    lo, hi = _log_range(tw[vcol])
+    t = tw.copy()
+    t["_fill"] = sequential_colors(t[vcol].where(t[vcol] > 0), "emissions", lo, hi, log=True)
+    add_polygons(m, t, name=f"排放量 {_lab(key)} t/yr（鄉鎮 townships）", color_col="_fill", fill_opacity=0.75,
+                 tooltip_cols=["township", vcol], popup_cols=_popup_cols(t, key), aliases=_aliases(key),
+                 line_color="#555555")
+    t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
+    add_polygons(m, t, name="Gi* 熱點 Hot spots（鄉鎮 townships）", color_col="_bin", fill_opacity=0.7,
+                 tooltip_cols=["township", "gi_label"], popup_cols=_popup_cols(t, key), aliases=_aliases(key),
+                 show=res.mode == "townships", line_color="#555555")
+    if res.grid is not None:
+        g = res.grid
+        gg = g[(g["n_sources"] > 0) | (g["gi_bin"] != 0)].copy()
+        glo, ghi = _log_range(gg[vcol])
+        gg["_fill"] = sequential_colors(gg[vcol].where(gg[vcol] > 0), "emissions", glo, ghi, log=True)
+        add_polygons(m, gg, name=f"網格排放 {_lab(key)} t/yr（{res.params['grid_m']:.0f} m）", color_col="_fill",
+                     fill_opacity=0.75, tooltip_cols=["cell_id", vcol], popup_cols=_popup_cols(gg, key, ["n_sources"]),
+                     aliases=_aliases(key), show=False, weight=0.3)
+        sig = gg[gg["gi_bin"] != 0].copy()
+        if len(sig):
+            sig["_bin"] = sig["gi_bin"].map(GI_BIN_COLORS)
+            add_polygons(m, sig, name="Gi* 熱點 Hot spots（網格 grid）", color_col="_bin", fill_opacity=0.7,
+                         tooltip_cols=["cell_id", "gi_label"], popup_cols=_popup_cols(sig, key, ["n_sources"]),
+                         aliases=_aliases(key), weight=0.3)
+    if res.kde is not None:
+        k = res.kde
+        a = k.density.astype(float)
+        vmax = float(np.nanmax(a)) if np.isfinite(a).any() else 1.0
+        a = np.where(a >= vmax * 1e-3, a, np.nan)  # transparent where under 0.1 % of the peak
+        b = gpd.GeoSeries(gpd.points_from_xy([k.bounds[0], k.bounds[2]], [k.bounds[1], k.bounds[3]]),
+                          crs=TM2).to_crs(WGS84)
+        add_raster(m, a, (b.x[0], b.y[0], b.x[1], b.y[1]), scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
+                   name=f"核密度 Kernel density（h = {k.bandwidth_m:,.0f} m）", opacity=0.6, log=True)
+        add_colorbar(m, "emissions", vmax * 1e-3, vmax, f"核密度 {_lab(key)} t/yr/km²（h = {k.bandwidth_m:,.0f} m）",
+                     log=True)
+    if res.sources is not None:
+        s = res.sources[res.sources["basis"] == "point"].copy()
+        if len(s):
+            col = f"{key}_emi" if f"{key}_emi" in s.columns else None
+            s["_fill"] = sequential_colors(s[col].where(s[col] > 0), "emissions", *_log_range(s[col]), log=True) \
+                if col else "#333333"
+            pop = [c for c in ("c_no", "name", "township", "sox_emi", "nox_emi", "pm_emi", "pm25_emi", "nmhc_emi",
+                               "co_emi", "row") if c in s.columns]
+            if res.params.get("scenario"):
+                s["data"] = "scenario 情境"
+                pop.append("data")
+            add_points(m, s, name="污染源 Point sources", popup_cols=pop, tooltip_col="name" if "name" in s else "c_no",
+                       color_col="_fill", radius=5, cluster="auto", outline="#333333",
+                       aliases={"c_no": "管制編號", "name": "名稱", "township": "鄉鎮市", "row": "列 row",
+                                "data": "資料"})
+    add_colorbar(m, "emissions", lo, hi, f"{_lab(key)} t/yr（對數 log）", log=True, position="bottomleft")
+    present = set(tw["gi_bin"]) | (set(res.grid["gi_bin"]) if res.grid is not None else set()) \
+        if "gi_bin" in tw.columns else {0}
+    add_legend(m, _bin_items(present) + [(_total_note(res), "#ffffff")], "Getis-Ord Gi* 信賴水準 Confidence")
+    save_map(m, path, offline=offline)
+    return Path(path)
+
+
+def _flag_label(v):
+    return "異常 Flagged" if v else "正常 Not flagged"
+
+
+def _median_dir(hours):
+    d = np.radians(hours["wind_dir"].dropna().to_numpy())
+    if not len(d):
+        return None
+    return float(np.degrees(np.arctan2(np.sin(d).mean(), np.cos(d).mean())) % 360)
+
+
+def _sectors(sa):
+    from geoairplan.hotspots.upwind import sector_polygon
+
+    res = sa.result
+    rows = []
+    flagged = sa.anomaly.sensors[sa.anomaly.sensors["flagged"]]
+    for r in flagged.itertuples(index=False):
+        h = res.hours[(res.hours["sensor"] == r.sensor) & res.hours["used"]]
+        d = _median_dir(h)
+        if d is None:
+            continue
+        rows.append({"sensor": r.sensor, "wind_from_deg": round(d, 1), "hours": len(h),
+                     "geometry": sector_polygon(r.x, r.y, d, res.params["half_width"], res.params["max_distance_m"])})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=TM2) if rows else None
+
+
+def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -> Path:
+    """The web map of a :class:`~geoairplan.hotspots.report.SuspectAnalysis`; returns the HTML path."""
+    from geoairplan import datasets
+    from geoairplan.maps import add_legend, add_points, add_polygons, save_map, web_map
+
+    res = sa.result
+    sens = sa.anomaly.sensors.copy()
+    sens_w = sens.to_crs(WGS84)
+    pad = 0.03
+    b = sens_w.total_bounds
+    bounds = (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad)
+    scen = sa.scenario
+    ttl = title or ("微型感測器異常與上風可疑污染源" + (_SCEN if scen else ""))
+    src = (f"感測器 sensors: {Path(str(sa.readings.attrs.get('source', ''))).name}；規則 rule: "
+           f"{sa.anomaly.rule}；上風扇形 upwind sector ±{res.params['half_width']:g}°, "
+           f"{res.params['max_distance_m'] / 1000:g} km；風 wind: nearest MOENV station")
+    if scen:
+        src += "；情境資料，非實測 scenario data, not measurements"
+    m = web_map(ttl, source=src, bounds=bounds, offline=offline)
+    sec = _sectors(sa)
+    if sec is not None:
+        add_polygons(m, sec, name="上風扇形 Upwind sectors", color="#6a51a3", fill_opacity=0.12,
+                     tooltip_cols=["sensor", "wind_from_deg"], popup_cols=["sensor", "wind_from_deg", "hours"],
+                     aliases={"sensor": "感測器", "wind_from_deg": "風向（來自）wind from °", "hours": "時數 hours"})
+    if len(res.townships):
+        tws = res.townships.drop_duplicates(["county", "township"])
+        towns = datasets.load_townships()
+        towns = towns[towns["TOWNNAME"].isin(tws["township"])].merge(
+            tws[["township", "county", "hours_upwind", "min_distance_m"]],
+            left_on=["TOWNNAME", "COUNTYNAME"], right_on=["township", "county"])
+        facs = res.townships.groupby("township")["name"].agg(lambda s: "、".join(str(v) for v in s.dropna()))
+        towns["facilities"] = towns["township"].map(facs)
+        add_polygons(m, towns, name="上風鄉鎮（僅知鄉鎮之工廠）Upwind townships", color="#9e9ac8", fill_opacity=0.15,
+                     tooltip_cols=["township", "hours_upwind"],
+                     popup_cols=["township", "hours_upwind", "min_distance_m", "facilities"], show=False,
+                     aliases={"township": "鄉鎮市", "hours_upwind": "上風時數 hours upwind",
+                              "min_distance_m": "最近距離 m", "facilities": "工廠（僅知鄉鎮）facilities by township"})
+    rk = res.ranking
+    if len(rk):
+        g = gpd.GeoDataFrame(rk.copy(), geometry=gpd.points_from_xy(rk["x"].astype(float), rk["y"].astype(float)),
+                             crs=TM2)
+        g["_c"] = np.where(g["rank"] <= 3, "#b30000", np.where(g["rank"] <= 10, "#ef6548", "#fdbb84"))
+        g["label"] = [f"#{r} {n or c}" for r, n, c in zip(g["rank"], g["name"], g["c_no"])]
+        add_points(m, g, name="可疑污染源 Suspicious sources（排名 ranked）", tooltip_col="label",
+                   popup_cols=["rank", "c_no", "name", "township", "emission_t", "score", "hours_upwind",
+                               "min_distance_m", "mean_offset_deg", "sensors", "data"],
+                   color_col="_c", radius=7, outline="#222222",
+                   aliases={"rank": "排名 rank", "c_no": "管制編號", "name": "名稱", "township": "鄉鎮市",
+                            "emission_t": f"{_lab(res.params['pollutant'])} t/yr", "score": "分數 score",
+                            "hours_upwind": "上風時數 hours", "min_distance_m": "最近距離 m",
+                            "mean_offset_deg": "偏角 offset °", "sensors": "感測器", "data": "資料"})
+    if sa.sources is not None:
+        others = sa.sources[(sa.sources["basis"] == "point") & ~sa.sources["c_no"].isin(rk["c_no"] if len(rk) else [])]
+        others = others.to_crs(WGS84)
+        others = others[others.geometry.within(__import__("shapely").box(*bounds))]
+        if len(others):
+            add_points(m, others, name="其他污染源 Other sources", tooltip_col="name" if "name" in others else "c_no",
+                       popup_cols=[c for c in ("c_no", "name", "township", "pm25_emi", "pm_emi") if c in others],
+                       color="#969696", radius=4, show=False)
+    sens["status"] = sens["flagged"].map(_flag_label)
+    sens["_c"] = np.where(sens["flagged"], "#d7301f", "#2b8cbe")
+    sens["exceed_pct"] = (100 * sens["exceed_fraction"]).round(1)
+    add_points(m, sens, name="微型感測器 Micro-sensors", tooltip_col="sensor",
+               popup_cols=["sensor", "status", "n_evaluated", "n_exceed", "exceed_pct", "median_excess", "neighbours"],
+               color_col="_c", radius=6,
+               aliases={"sensor": "感測器", "status": "判定", "n_evaluated": "評估時數 hours evaluated",
+                        "n_exceed": "超出時數 hours above", "exceed_pct": "超出比例 %", "median_excess":
+                        "高於鄰近中位數 µg/m³", "neighbours": "鄰近感測器 neighbours"})
+    add_legend(m, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),
+                   ("可疑源 #1–3 Suspects", "#b30000"), ("可疑源 #4–10", "#ef6548"), ("可疑源 #11+", "#fdbb84"),
+                   ("上風扇形 Upwind sector", "#6a51a3")], "圖例 Legend", shape="circle")
+    save_map(m, path, offline=offline)
+    return Path(path)
+
+
+# --------------------------------------------------------------------------- static maps
+
+
+def hotspot_static(res, path, *, title: str | None = None) -> Path:
+    """A4 static map (300 dpi PNG + PDF): Gi* bins (grid cells when any is significant, else
+    townships), kernel density, sources; returns the PNG path."""
+    import matplotlib.pyplot as plt
+    from geoairplan.maps import (add_colorbar_static, add_static_legend, plot_points, plot_polygons,
+                                 plot_raster, save_static, static_map)
+
+    key = res.pollutant
+    county = res.params.get("county") or sorted(res.townships["county"].dropna().unique().tolist())
+    fig, ax = static_map(_title(res, title), source=_source_line(res), county=county, township_labels=True,
+                         subtitle=_total_note(res))
+    t = res.townships.copy()
+    t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
+    present = set(t["gi_bin"]) if "gi_bin" in t.columns else {0}
+    if res.grid is not None:
+        if res.kde is not None:
+            k = res.kde
+            a = k.density.astype(float)
+            vmax = float(np.nanmax(a))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a = np.where(a >= vmax * 1e-3, np.log10(a), np.nan)  # log10, under 0.1 % of the peak left out
+            lo_, hi_ = float(np.nanmin(a)), float(np.nanmax(a))
+            plot_raster(ax, a, k.transform, scheme="emissions", vmin=lo_, vmax=hi_, alpha=0.65)
+            add_colorbar_static(ax, "emissions", lo_, hi_,
+                                f"核密度 log10({_lab(key)} t/yr/km²)（h = {k.bandwidth_m:,.0f} m）")
+        sig = res.grid[res.grid["gi_bin"] != 0].copy()
+        if len(sig):
+            sig["_bin"] = sig["gi_bin"].map(GI_BIN_COLORS)
+            plot_polygons(ax, sig, color_col="_bin", edgecolor="#555555", linewidth=0.2, alpha=0.75, zorder=6)
+            present = set(sig["gi_bin"])
+        if res.sources is not None:
+            s = res.sources[res.sources["basis"] == "point"]
+            if len(s):
+                plot_points(ax, s, color="#333333", size=8, zorder=31)
+    else:
+        plot_polygons(ax, t, color_col="_bin", edgecolor="#555555", labels_col=None)
+    items = _bin_items(present)
+    add_static_legend(ax, items, "Getis-Ord Gi*", loc="lower right")
+    save_static(fig, Path(path).with_suffix(""))
+    plt.close(fig)
+    return Path(path)
+
+
+def suspects_static(sa, path, *, title: str | None = None) -> Path:
+    """A4 static map of sensors, upwind sectors and the top-10 suspicious sources; returns the PNG path."""
+    import matplotlib.pyplot as plt
+    from geoairplan.maps import add_static_legend, plot_points, plot_polygons, save_static, static_map
+
+    res = sa.result
+    sens = sa.anomaly.sensors.copy()
+    b = sens.to_crs(WGS84).total_bounds
+    ttl = title or ("微型感測器異常與上風可疑污染源" + (_SCEN if sa.scenario else ""))
+    src = (f"上風扇形 ±{res.params['half_width']:g}°, {res.params['max_distance_m'] / 1000:g} km；"
+           + ("情境資料，非實測 scenario data, not measurements" if sa.scenario else "micro-sensors, MOENV wind"))
+    fig, ax = static_map(ttl, source=src, bounds=(b[0] - 0.03, b[1] - 0.03, b[2] + 0.03, b[3] + 0.03),
+                         township_labels=True)
+    sec = _sectors(sa)
+    if sec is not None:
+        plot_polygons(ax, sec, color="#6a51a3", alpha=0.15, edgecolor="#6a51a3", zorder=4)
+    if sa.sources is not None:
+        pts = sa.sources[sa.sources["basis"] == "point"]
+        if len(pts):
+            plot_points(ax, pts, color="#969696", size=10, zorder=20)
+    sens["_c"] = np.where(sens["flagged"], "#d7301f", "#2b8cbe")
+    plot_points(ax, sens, color_col="_c", size=30)
+    rk = res.ranking.head(10)
+    if len(rk):
+        g = gpd.GeoDataFrame(rk.copy(), geometry=gpd.points_from_xy(rk["x"].astype(float), rk["y"].astype(float)),
+                             crs=TM2)
+        plot_points(ax, g, color="#b30000", size=70, marker="^", zorder=35)
+        top = g.head(5).copy()  # label the first five only: the rest crowd the map
+        top["label"] = [f"#{r} {str(n).replace('情境污染源 ', '')}" for r, n in zip(top["rank"], top["name"].fillna(""))]
+        plot_points(ax, top, color="#b30000", size=70, marker="^", labels_col="label", zorder=36)
+    add_static_legend(ax, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),
+                           ("可疑源（排名）Suspects, ranked", "#b30000"), ("其他污染源 Other sources", "#969696"),
+                           ("上風扇形 Upwind sector", "#6a51a3")], "圖例 Legend", kind="point")
+    save_static(fig, Path(path).with_suffix(""))
+    plt.close(fig)
+    return Path(path)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_maps(outdir, *, offline: bool = False):
+    """Yunlin's township emission map (real, 002 Table 2.27) and the scenario hotspot and suspect maps."""
+    from geoairplan import datasets
+    from geoairplan.demo import MapEntry
+    from geoairplan.hotspots.report import (hotspot_analysis, suspect_analysis, township_hotspots,
+                                            write_hotspot_outputs, write_suspect_outputs)
+
+    outdir = Path(outdir)
+    base = outdir / "hotspots"
+    entries = []
+    # 1. real data: declared emissions by township, Yunlin (002 Table 2.27)
+    res = township_hotspots(None, pollutant="nox")
+    d = base / "yunlin_declared"
+    write_hotspot_outputs(res, d, offline=offline)
+    rel = d.relative_to(outdir)
+    chk = res.total_check.set_index("pollutant")
+    entries += [
+        MapEntry(str(rel / "hotspots.html"), "雲林縣 各鄉鎮市申報排放量 NOx 與 Gi* 熱點",
+                 f"002 表2.27 (108 Q4) by township with Getis-Ord Gi* bins; county total "
+                 f"{chk.at['nox', 'sum_of_townships']:,.2f} t vs printed {chk.at['nox', 'printed_total']:,.0f} t",
+                 "web"),
+        MapEntry(str(rel / "hotspots.png"), "雲林縣 申報排放量 Gi* 熱點（靜態圖）",
+                 "A4 static map of the township Gi* bins, for plan documents", "static"),
+        MapEntry(str(rel / "total_check.csv"), "雲林縣 表2.27 鄉鎮合計與表列總計核對",
+                 "sum of township rows vs the printed county total, per pollutant", "data"),
+    ]
+    # 2. scenario: sources on the grid, Gi*, kernel density
+    scen = datasets.data_dir() / "scenario"
+    res2 = hotspot_analysis(scen / "sources_scenario.csv", county="雲林縣", pollutant="nox", scenario=True)
+    d2 = base / "scenario_sources"
+    write_hotspot_outputs(res2, d2, offline=offline)
+    rel2 = d2.relative_to(outdir)
+    entries += [
+        MapEntry(str(rel2 / "hotspots_scenario.html"), "雲林縣 情境污染源 NOx：1 km 網格、Gi* 與核密度",
+                 "scenario point sources (placed by rule at township points) on the TEDS-aligned 1 km grid, "
+                 f"Gi* bins and a kernel density surface (h = {res2.kde.bandwidth_m:,.0f} m)", "web", True),
+        MapEntry(str(rel2 / f"kde_nox_scenario.tif"), "情境污染源 NOx 核密度 GeoTIFF (EPSG:3826)",
+                 "kernel density of scenario NOx emissions, t/yr/km2", "data", True),
+    ]
+    # 3. scenario: micro-sensors and suspicious sources
+    sa = suspect_analysis(scen / "sensors_scenario.csv", scen / "sensors_scenario_wind.csv",
+                          scen / "sources_scenario.csv", facilities=datasets.load_facilities("雲林縣"),
+                          scenario=True)
+    d3 = base / "scenario_suspects"
+    write_suspect_outputs(sa, d3, offline=offline)
+    rel3 = d3.relative_to(outdir)
+    top = sa.result.ranking.head(1)
+    first = f"{top['name'].iloc[0]} ({top['township'].iloc[0]})" if len(top) else "none"
+    entries += [
+        MapEntry(str(rel3 / "suspects_scenario.html"), "微型感測器異常與上風可疑污染源（情境）",
+                 f"{len(sa.anomaly.flagged)} flagged sensor(s); ranked upwind sources, first: {first}", "web", True),
+        MapEntry(str(rel3 / "suspects_scenario.png"), "可疑污染源（情境，靜態圖）",
+                 "static map of flagged sensors, upwind sectors and the top-10 suspects", "static", True),
+        MapEntry(str(rel3 / "suspects_scenario.csv"), "可疑污染源清單（情境）",
+                 "the suspicious-source list an inspector takes to the field", "data", True),
+    ]
+    return entries

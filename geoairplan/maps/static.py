@@ -1,0 +1,415 @@
+"""Static maps for plan documents (matplotlib): A4 layouts, 300 dpi PNG and PDF, Chinese text.
+
+::
+
+    fig, ax = static_map("屏東縣 測站分布", source="資料來源：環境部（2024）", county="屏東縣")
+    plot_points(ax, stations, color="#1f77b4", size=30, labels_col="name_zh")
+    add_static_legend(ax, [("測站 Station", "#1f77b4")], "圖例")
+    save_static(fig, "out/pingtung_stations")     # out/pingtung_stations.png, .pdf
+
+The axes are in EPSG:3826 metres; inputs in any CRS are reprojected. The
+county's townships and outline are drawn as the base. Text uses the CJK font
+the project ships (``geoairplan/maps/fonts/``, built by
+``scripts/build_font.py``), registered with matplotlib's font manager on
+import, so Chinese renders the same on every machine, also in PDF (TrueType
+embedded as Type 42). Colours and legends are those of the web maps
+(:mod:`geoairplan.maps.style`). :func:`save_static` adds the scale bar (km) and
+north arrow and writes files without creation dates, so output is
+reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import geopandas as gpd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from geoairplan.errors import InputError  # noqa: E402
+from geoairplan.io.crs import TM2, to_tm2  # noqa: E402
+from geoairplan.maps import style  # noqa: E402
+
+__all__ = ["FONT_PATH", "FONT_NAME", "register_font", "font_properties", "LAYOUTS", "static_map",
+           "plot_polygons", "plot_points", "plot_raster", "add_static_legend", "add_level_legend_static",
+           "add_colorbar_static", "add_scale_bar", "add_north_arrow", "save_static"]
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+#: The subset CJK TrueType font geoairplan ships (see fonts/README.md and docs/maps.md).
+FONT_PATH = FONT_DIR / "GeoAirPlanSansCJK.ttf"
+FONT_NAME = "GeoAirPlan Sans CJK"
+
+#: Figure sizes in inches (A4) and the axes rectangle of the map [left, bottom, width, height].
+LAYOUTS: dict[str, dict] = {
+    "A4-landscape": {"size": (11.69, 8.27), "axes": [0.03, 0.07, 0.94, 0.83]},
+    "A4-portrait": {"size": (8.27, 11.69), "axes": [0.05, 0.06, 0.90, 0.86]},
+}
+
+_registered = False
+
+
+def register_font() -> str:
+    """Register the shipped font with matplotlib and make it the default family.
+
+    ``font.family`` becomes ``[FONT_NAME, "DejaVu Sans", "sans-serif"]`` so that
+    any text (also text other code adds to our axes) draws CJK from the shipped
+    font and Latin from matplotlib's DejaVu Sans.
+
+    Returns the family name. Raises :class:`InputError` if the font file is
+    missing (a broken install: rebuild it with ``python scripts/build_font.py``).
+    """
+    global _registered
+    if not FONT_PATH.exists():
+        raise InputError("geoairplan's CJK font is missing", file=FONT_PATH,
+                         fix="reinstall geoairplan, or rebuild the font with python scripts/build_font.py")
+    if not _registered:
+        font_manager.fontManager.addfont(str(FONT_PATH))
+        fams = list(matplotlib.rcParams["font.sans-serif"])
+        if FONT_NAME not in fams:
+            matplotlib.rcParams["font.sans-serif"] = [FONT_NAME, LATIN_FONT] + [f for f in fams if f != LATIN_FONT]
+        # an explicit list, so that text made without fontproperties falls back glyph by glyph
+        matplotlib.rcParams["font.family"] = [FONT_NAME, LATIN_FONT, "sans-serif"]
+        matplotlib.rcParams["axes.unicode_minus"] = False
+        _registered = True
+    return FONT_NAME
+
+
+#: Latin letters, digits and signs come from DejaVu Sans, which matplotlib itself ships
+#: (``matplotlib/mpl-data/fonts``); the CJK subset has no Latin glyphs of its own.
+LATIN_FONT = "DejaVu Sans"
+
+
+def font_properties(size: float = 10, weight: str = "normal") -> font_manager.FontProperties:
+    """:class:`FontProperties` for map text: the shipped CJK font, falling back per glyph to
+    matplotlib's own DejaVu Sans for Latin (neither depends on the machine's fonts)."""
+    register_font()
+    return font_manager.FontProperties(family=[FONT_NAME, LATIN_FONT], size=size, weight=weight)
+
+
+def _bounds_tm2(county, bounds):
+    from geoairplan.maps.web import township_base, _county_key
+    from geoairplan.datasets import load_counties
+
+    if county is not None:
+        keys = _county_key(county)
+        c = load_counties()
+        c = c[c["COUNTYNAME"].isin(keys)].to_crs(TM2)
+        towns = township_base(county).to_crs(TM2)
+        box = c.total_bounds
+    else:
+        w, s, e, n = bounds
+        towns = township_base(None, bounds).to_crs(TM2)
+        box = gpd.GeoSeries.from_xy([w, e], [s, n], crs=4326).to_crs(TM2).total_bounds
+    return towns, box
+
+
+def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=None, bounds=None,
+               township_labels: bool = False, townships: bool = True, subtitle: str | None = None):
+    """A4 figure with title, source note, and the county's townships and outline as base.
+
+    Returns ``(fig, ax)``; ``ax`` is in EPSG:3826 metres with equal aspect.
+    ``bounds`` is ``(west, south, east, north)`` in degrees; it may replace
+    ``county``. ``township_labels`` writes every township's name at its
+    representative point.
+    """
+    if layout not in LAYOUTS:
+        raise InputError(f"unknown layout {layout!r}", fix="use " + " or ".join(LAYOUTS))
+    if county is None and bounds is None:
+        raise InputError("static_map needs a county or bounds", fix="pass county='屏東縣' or bounds=(w, s, e, n)")
+    register_font()
+    lay = LAYOUTS[layout]
+    fig = plt.figure(figsize=lay["size"], dpi=100)
+    ax = fig.add_axes(lay["axes"])
+    towns, box = _bounds_tm2(county, bounds)
+    x0, y0, x1, y1 = box
+    # pad and match the axes' aspect so the map fills the frame
+    fw, fh = lay["size"][0] * lay["axes"][2], lay["size"][1] * lay["axes"][3]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = (x1 - x0) * 1.08, (y1 - y0) * 1.08
+    if w / h > fw / fh:
+        h = w * fh / fw
+    else:
+        w = h * fw / fh
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_linewidth(0.6)
+        sp.set_color("#444444")
+    ax.set_facecolor("#eef4f8")  # sea
+    _plot_context(ax, exclude=set(towns["COUNTYNAME"]) if len(towns) else set())
+    if townships and len(towns):
+        towns.plot(ax=ax, facecolor="#f7f5ef", edgecolor="#8a8a8a", linewidth=0.35, zorder=1)
+        outline = towns.dissolve("COUNTYNAME")
+        outline.boundary.plot(ax=ax, color="#222222", linewidth=1.0, zorder=20)
+        _no_axis_labels(ax)
+        if township_labels:
+            fp = font_properties(6.5)
+            for _, r in towns.iterrows():
+                p = r.geometry.representative_point()
+                if ax.get_xlim()[0] < p.x < ax.get_xlim()[1] and ax.get_ylim()[0] < p.y < ax.get_ylim()[1]:
+                    ax.annotate(r["TOWNNAME"], (p.x, p.y), ha="center", va="center", fontproperties=fp,
+                                color="#333333", zorder=25, annotation_clip=True)
+    top = lay["axes"][1] + lay["axes"][3]
+    fig.text(0.5, top + (1 - top) * 0.45, title, ha="center", va="center",
+             fontproperties=font_properties(17))
+    if subtitle:
+        fig.text(0.5, top + (1 - top) * 0.12, subtitle, ha="center", va="center",
+                 fontproperties=font_properties(10), color="#333333")
+    fig.text(lay["axes"][0], lay["axes"][1] * 0.45, source, ha="left", va="center",
+             fontproperties=font_properties(8), color="#333333")
+    fig._geoairplan = {"title": title, "layout": layout, "decorated": False}  # type: ignore[attr-defined]
+    return fig, ax
+
+
+def _plot_context(ax, exclude) -> None:
+    """Neighbouring counties in grey, so land reads as land (same coarse outlines as the web maps)."""
+    import shapely
+
+    from geoairplan.maps.web import _context_counties
+
+    c = _context_counties().to_crs(TM2)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    c = c[c.intersects(shapely.box(x0, y0, x1, y1)) & ~c["COUNTYNAME"].isin(exclude)]
+    if len(c):
+        c.plot(ax=ax, facecolor="#e4e1da", edgecolor="#a8a8a8", linewidth=0.4, zorder=0.5)
+        _no_axis_labels(ax)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+
+
+def _no_axis_labels(ax):
+    # geopandas labels the axes "Easting [metre]" / "Northing [metre]"; a map needs no axis labels
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def _colors_for(gdf, color, color_col, color_map):
+    if color_col is not None:
+        if color_col not in gdf.columns:
+            raise InputError(f"no column {color_col!r}", fix="use one of " + ", ".join(map(str, gdf.columns)))
+        from geoairplan.maps.web import _resolve_colors
+
+        return _resolve_colors(gdf[color_col], color_map)
+    return [color or "#3388ff"] * len(gdf)
+
+
+def plot_polygons(ax, gdf: gpd.GeoDataFrame, *, color: str | None = None, color_col: str | None = None,
+                  color_map: Mapping | None = None, edgecolor: str = "#555555", linewidth: float = 0.5,
+                  labels_col: str | None = None, alpha: float = 0.85, zorder: float = 5,
+                  label_size: float = 7):
+    """Polygons coloured like :func:`geoairplan.maps.web.add_polygons` (level codes, numbers, categories)."""
+    g = to_tm2(gdf)
+    fills = _colors_for(g, color, color_col, color_map)
+    g = g.assign(_fill=fills)
+    g.plot(ax=ax, color=g["_fill"].tolist(), edgecolor=edgecolor, linewidth=linewidth, alpha=alpha,
+           zorder=zorder)
+    _no_axis_labels(ax)
+    if labels_col:
+        _labels(ax, g, labels_col, size=label_size, zorder=zorder + 20, points=False)
+    return ax
+
+
+def plot_points(ax, gdf: gpd.GeoDataFrame, *, color: str = "#1f77b4", size: float = 25,
+                labels_col: str | None = None, color_col: str | None = None,
+                color_map: Mapping | None = None, marker: str = "o", edgecolor: str = "white",
+                zorder: float = 30, label_size: float = 7):
+    """Points (e.g. stations) with optional labels offset to the upper right."""
+    g = to_tm2(gdf)
+    fills = _colors_for(g, color, color_col, color_map)
+    ax.scatter(g.geometry.x, g.geometry.y, s=size, c=fills, marker=marker, edgecolors=edgecolor,
+               linewidths=0.8, zorder=zorder)
+    if labels_col:
+        _labels(ax, g, labels_col, size=label_size, zorder=zorder + 1, points=True)
+    return ax
+
+
+def _labels(ax, g, col, *, size, zorder, points):
+    import matplotlib.patheffects as pe
+
+    fp = font_properties(size)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for _, r in g.iterrows():
+        if r.geometry is None or r.geometry.is_empty:
+            continue
+        p = r.geometry if points else r.geometry.representative_point()
+        kw = dict(xytext=(4, 3), textcoords="offset points", ha="left", va="bottom") if points else \
+            dict(ha="center", va="center")
+        ax.annotate(str(r[col]), (p.x, p.y), fontproperties=fp, zorder=zorder, path_effects=halo,
+                    annotation_clip=True, **kw)
+
+
+def plot_raster(ax, array, transform_or_extent, *, scheme: str = "concentration", vmin: float | None = None,
+                vmax: float | None = None, alpha: float = 0.8, zorder: float = 3, log: bool = False):
+    """A raster in EPSG:3826: ``array`` rows north → south; NaN transparent.
+
+    ``transform_or_extent`` is an affine transform (rasterio/affine, TM2) or an
+    extent ``(xmin, xmax, ymin, ymax)`` in TM2 metres. Returns the image (for a colour bar).
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
+    a = np.asarray(array, dtype=float)
+    if a.ndim != 2:
+        raise InputError(f"a raster must be 2-D, got shape {a.shape}")
+    t = transform_or_extent
+    if hasattr(t, "a") and hasattr(t, "e"):
+        rows, cols = a.shape
+        xmin, ymax = t.c, t.f
+        xmax, ymin = t.c + t.a * cols, t.f + t.e * rows
+        extent = (xmin, xmax, ymin, ymax)
+    else:
+        extent = tuple(float(v) for v in t)
+        if len(extent) != 4:
+            raise InputError("extent must be (xmin, xmax, ymin, ymax) in EPSG:3826 metres")
+    vmin = float(np.nanmin(a)) if vmin is None else vmin
+    vmax = float(np.nanmax(a)) if vmax is None else vmax
+    norm = LogNorm(max(vmin, 1e-12), vmax) if log else Normalize(vmin, vmax)
+    im = ax.imshow(np.ma.masked_invalid(a), extent=extent, origin="upper", cmap=style.sequential_cmap(scheme),
+                   norm=norm, alpha=alpha, zorder=zorder, interpolation="nearest")
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    ax.set_xlim(xl)
+    ax.set_ylim(yl)
+    return im
+
+
+def add_static_legend(ax, items: Sequence[tuple[str, str]], title: str, *, loc: str = "lower right",
+                      kind: str = "patch", fontsize: float = 8.5):
+    """A legend ``[(label, colour), ...]`` (patches, or ``kind="point"`` for markers)."""
+    if kind == "point":
+        handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="white",
+                          markersize=8, label=lab) for lab, c in items]
+    elif kind == "line":
+        handles = [Line2D([], [], color=c, linewidth=2, label=lab) for lab, c in items]
+    else:
+        handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.5, label=lab) for lab, c in items]
+    prev = getattr(ax, "_gap_legends", [])
+    leg = ax.legend(handles=handles, title=title, loc=loc, prop=font_properties(fontsize),
+                    title_fontproperties=font_properties(fontsize + 1), frameon=True,
+                    framealpha=0.92, edgecolor="#888888", fancybox=False)
+    leg.set_zorder(50)
+    for old in prev:  # keep earlier legends (matplotlib keeps only the last one by default)
+        ax.add_artist(old)
+    ax._gap_legends = prev + [leg]
+    return leg
+
+
+def add_level_legend_static(ax, title: str = "預警等級", *, include=style.LEVEL_CODES, lang: str = "zh",
+                            loc: str = "lower right"):
+    """The warning-level legend, same items and colours as the web maps."""
+    return add_static_legend(ax, style.level_legend_items(include, lang=lang), title, loc=loc)
+
+
+def add_colorbar_static(ax, mappable_or_scheme, vmin: float | None = None, vmax: float | None = None,
+                        caption: str = "", *, loc: str = "upper right"):
+    """A horizontal colour bar inside the map: pass the image from :func:`plot_raster`, or a scheme + range."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from mpl_toolkits.axes_grid1.inset_locator import inset_axes
+
+    if isinstance(mappable_or_scheme, str):
+        sm = ScalarMappable(norm=Normalize(vmin, vmax), cmap=style.sequential_cmap(mappable_or_scheme))
+    else:
+        sm = mappable_or_scheme
+    cax = inset_axes(ax, width="28%", height="2.2%", loc=loc, borderpad=2.2)
+    cb = ax.figure.colorbar(sm, cax=cax, orientation="horizontal")
+    cb.set_label(caption, fontproperties=font_properties(8))
+    cax.xaxis.set_label_position("top")
+    for t in cax.get_xticklabels():
+        t.set_fontproperties(font_properties(7))
+    return cb
+
+
+def _nice(x: float) -> float:
+    e = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * e >= x:
+            return m * e
+    return 10 * e
+
+
+def add_scale_bar(ax, *, loc: str = "lower left") -> None:
+    """A km scale bar (axes in metres), about a fifth of the map width, alternating black/white."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice((x1 - x0) / 5)
+    n = 4 if length / 1000 >= 4 else 2
+    seg = length / n
+    bx = x0 + (x1 - x0) * 0.04
+    by = y0 + (y1 - y0) * 0.05
+    hgt = (y1 - y0) * 0.008
+    ax.add_patch(Rectangle((bx - (x1 - x0) * 0.01, by - hgt * 4), length + (x1 - x0) * 0.04, hgt * 8.5,
+                           facecolor="white", alpha=0.8, edgecolor="none", zorder=40))
+    for i in range(n):
+        ax.add_patch(Rectangle((bx + i * seg, by), seg, hgt, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=41))
+    fp = font_properties(7.5)
+    for i in (0, n):
+        v = i * seg / 1000
+        ax.text(bx + i * seg, by + hgt * 1.6, f"{v:g}", ha="center", va="bottom", fontproperties=fp, zorder=42)
+    ax.text(bx + length + (x1 - x0) * 0.012, by + hgt / 2, "km", ha="left", va="center", fontproperties=fp,
+            zorder=42)
+
+
+def add_north_arrow(ax) -> None:
+    """A north arrow in the upper left (grid north of TM2, within 1° of true north in Taiwan)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    size = min(x1 - x0, y1 - y0) * 0.06
+    cx = x0 + (x1 - x0) * 0.05
+    cy = y1 - (y1 - y0) * 0.06 - size
+    ax.add_patch(FancyArrow(cx, cy, 0, size, width=size * 0.12, head_width=size * 0.45,
+                            head_length=size * 0.5, length_includes_head=True, color="black", zorder=42))
+    ax.text(cx, cy + size * 1.12, "N", ha="center", va="bottom", fontproperties=font_properties(12),
+            zorder=42)
+
+
+def save_static(fig, path_without_suffix, *, formats: Sequence[str] = ("png", "pdf"), dpi: int = 300,
+                scale_bar: bool = True, north_arrow: bool = True) -> list[Path]:
+    """Add the scale bar and north arrow, then write ``path.png`` (300 dpi) and ``path.pdf``.
+
+    PDF text is embedded TrueType (fonttype 42), no creation date is written
+    (PNG: only ``Software``; PDF: ``CreationDate=None``), so the same map
+    gives the same bytes. Returns the paths written.
+    """
+    base = Path(path_without_suffix)
+    if base.suffix.lower() in (".png", ".pdf"):
+        base = base.with_suffix("")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    state = getattr(fig, "_geoairplan", {"title": "", "decorated": False})
+    ax = fig.axes[0]
+    _no_axis_labels(ax)
+    if not state.get("decorated"):
+        if scale_bar:
+            add_scale_bar(ax)
+        if north_arrow:
+            add_north_arrow(ax)
+        state["decorated"] = True
+        fig._geoairplan = state
+    out = []
+    for fmt in formats:
+        fmt = fmt.lower().lstrip(".")
+        p = base.with_suffix("." + fmt)
+        if fmt == "png":
+            meta = {"Software": "geoairplan (matplotlib)", "Title": state.get("title", "")}
+        elif fmt == "pdf":
+            meta = {"Creator": "geoairplan (matplotlib)", "Producer": "geoairplan (matplotlib)",
+                    "CreationDate": None, "Title": state.get("title", "")}
+        elif fmt == "svg":
+            meta = {"Date": None, "Creator": "geoairplan (matplotlib)"}
+        else:
+            raise InputError(f"unknown static format {fmt!r}", fix="use png, pdf or svg")
+        with matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "geoairplan", "svg.fonttype": "path"}):
+            fig.savefig(p, format=fmt, dpi=dpi, metadata=meta, facecolor="white")
+        out.append(p)
+    return out

@@ -1,0 +1,142 @@
+"""Static plan maps: the shipped CJK font really draws Chinese (PNG and PDF), output is reproducible."""
+
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+
+from geoairplan import datasets
+from geoairplan.maps import static, style
+
+TITLE = "屏東縣 預警區域"
+
+
+def test_font_is_shipped_small_and_licensed():
+    assert static.FONT_PATH.exists()
+    assert static.FONT_PATH.stat().st_size <= 4_000_000
+    assert (static.FONT_PATH.parent / "LICENSE-Apache-2.0.txt").exists()
+    from matplotlib import font_manager
+
+    static.register_font()
+    found = font_manager.findfont(font_manager.FontProperties(family=static.FONT_NAME), fallback_to_default=False)
+    assert found == str(static.FONT_PATH)
+
+
+def test_font_has_real_glyphs_for_the_names_we_draw():
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(static.FONT_PATH))
+    cmap = font.getBestCmap()
+    glyf = font["glyf"]
+    notdef = glyf[".notdef"]
+    notdef_coords = list(notdef.getCoordinates(glyf)[0]) if notdef.numberOfContours else []
+    names = set("".join(datasets.load_townships()["TOWNNAME"]) + "".join(datasets.load_townships()["COUNTYNAME"]))
+    names |= set("".join(style.LEVEL_LABELS["zh"].values()) + TITLE.replace(" ", "") + "屏潮恆春臺")
+    for ch in sorted(names):
+        assert ord(ch) in cmap, f"{ch} missing from the shipped font"
+        g = glyf[cmap[ord(ch)]]
+        assert g.numberOfContours > 0 or g.isComposite(), ch
+        assert list(g.getCoordinates(glyf)[0]) != notdef_coords, ch
+    # Big5 level-1 is covered in full
+    big5 = [bytes([h, l]).decode("cp950") for h in range(0xA4, 0xC7) for l in (*range(0x40, 0x7F), *range(0xA1, 0xFF))
+            if 0xA440 <= (h << 8 | l) <= 0xC67E]
+    assert len(big5) == 5401
+    assert all(ord(c) in cmap for c in big5)
+
+
+def _render_text(text, family):
+    fig = matplotlib.figure.Figure(figsize=(3, 0.6), dpi=100)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, text, ha="center", va="center", family=family, size=20)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., 0].copy()
+
+
+def test_chinese_is_drawn_not_tofu():
+    import warnings
+
+    static.register_font()
+    ours = _render_text(TITLE, [static.FONT_NAME])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Glyph missing" is the point of this reference
+        tofu = _render_text(TITLE, ["DejaVu Sans"])
+    assert (ours < 128).sum() > 200  # something is drawn
+    assert np.abs(ours.astype(int) - tofu.astype(int)).sum() > 50_000
+    # different characters give different ink (tofu boxes would all be alike)
+    a, b = _render_text("屏", [static.FONT_NAME]), _render_text("雲", [static.FONT_NAME])
+    assert (a != b).sum() > 100
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    out = tmp_path_factory.mktemp("static")
+    towns = datasets.load_townships("澎湖縣")
+    towns["level"] = [style.LEVEL_CODES[i % 7] for i in range(len(towns))]
+    paths = []
+    for name in ("a", "b"):
+        fig, ax = static.static_map(TITLE, source="資料來源：測試", county="澎湖縣", layout="A4-portrait",
+                                    township_labels=True)
+        static.plot_polygons(ax, towns, color_col="level")
+        static.add_level_legend_static(ax)
+        paths.append(static.save_static(fig, out / name))
+        matplotlib.pyplot.close(fig)
+    return paths
+
+
+def test_static_png_pdf_written_reproducibly(saved):
+    (a_png, a_pdf), (b_png, b_pdf) = saved
+    from PIL import Image
+
+    im = Image.open(a_png)
+    assert im.size == (2481, 3507)  # A4 at 300 dpi
+    assert round(im.info["dpi"][0]) == 300
+    assert a_png.read_bytes() == b_png.read_bytes()
+    assert a_pdf.read_bytes() == b_pdf.read_bytes()
+    pdf = a_pdf.read_bytes()
+    assert b"/CreationDate" not in pdf
+    assert b"/FontFile2" in pdf  # TrueType embedded (Type 42), not Type 3 bitmaps
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+GeoAirPlanSansCJK|/BaseFont /GeoAirPlanSansCJK", pdf)
+
+
+def test_static_title_band_is_chinese_ink(saved, monkeypatch, tmp_path):
+    """The title band of the saved PNG differs from the same map drawn with a font lacking CJK."""
+    from PIL import Image
+    import warnings
+
+    ours = np.asarray(Image.open(saved[0][0]).convert("L"))[:300]
+    monkeypatch.setattr(static, "font_properties",
+                        lambda size=10, weight="normal": matplotlib.font_manager.FontProperties(
+                            family="DejaVu Sans", size=size))
+    fig, ax = static.static_map(TITLE, source="資料來源：測試", county="澎湖縣", layout="A4-portrait")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = static.save_static(fig, tmp_path / "tofu", formats=("png",))[0]
+    matplotlib.pyplot.close(fig)
+    tofu = np.asarray(Image.open(p).convert("L"))[:300]
+    assert (ours < 128).sum() > 2000
+    assert (ours != tofu).sum() > 2000
+
+
+def test_layouts_and_raster(tmp_path):
+    for layout, size in (("A4-landscape", (11.69, 8.27)), ("A4-portrait", (8.27, 11.69))):
+        fig, ax = static.static_map("t", source="s", county="雲林縣", layout=layout)
+        assert tuple(fig.get_size_inches()) == pytest.approx(size)
+        x0, x1 = ax.get_xlim()
+        assert 100_000 < x0 < x1 < 300_000  # TM2 metres
+        matplotlib.pyplot.close(fig)
+    fig, ax = static.static_map("t", source="s", county="雲林縣")
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    a = np.arange(12.0).reshape(3, 4)
+    a[0, 0] = np.nan
+    im = static.plot_raster(ax, a, (x0, x1, y0, y1), scheme="emissions", vmin=0, vmax=11)
+    assert im.get_cmap().name == "geoairplan_emissions"
+    static.add_colorbar_static(ax, im, caption="排放量")
+    out = static.save_static(fig, tmp_path / "r", formats=("png",))
+    assert out[0].exists()
+    matplotlib.pyplot.close(fig)
+    with pytest.raises(Exception):
+        static.static_map("t", source="s", county="雲林縣", layout="A3")
