@@ -1,0 +1,88 @@
+"""``geoairplan coverage`` on the command line: outputs' content, and errors without tracebacks."""
+
+import re
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from geoairplan import datasets
+from geoairplan.cli import main
+
+
+def test_coverage_pingtung_writes_layers_report_and_maps(tmp_path, capsys):
+    out = tmp_path / "pt"
+    assert main(["coverage", "--county", "屏東縣", "--stations", "屏東,潮州,恆春", "--out", str(out),
+                 "--offline"]) == 0
+    text = capsys.readouterr().out
+    assert "31 of 33 townships agree" in text and "2 differ" in text
+    assert "萬丹鄉" in text and "枋山鄉" in text and "64.7%" in text
+    layers = dict(pyogrio.list_layers(out / "coverage.gpkg"))
+    assert {"cells", "township_assignment", "official_coverage", "disagreements"} <= set(layers)
+    counts = {name: pyogrio.read_info(out / "coverage.gpkg", layer=name)["features"] for name in layers}
+    assert counts["cells"] == 3 and counts["township_assignment"] == 33
+    assert counts["official_coverage"] == 33 and counts["disagreements"] == 2
+    cells = gpd.read_file(out / "coverage.gpkg", layer="cells")
+    assert cells.crs.to_epsg() == 3826 and cells["station"].tolist() == ["屏東", "潮州", "恆春"]
+    ag = pd.read_csv(out / "agreement.csv").set_index("township")
+    assert len(ag) == 33 and int(ag["agree"].sum()) == 31
+    assert ag.loc["萬丹鄉", "official_station"] == "潮州" and ag.loc["萬丹鄉", "computed_station"] == "屏東"
+    assert ag.loc["萬丹鄉", "computed_share"] == pytest.approx(0.647, abs=0.002)
+    assert ag.loc["枋山鄉", "official_station"] == "恆春" and ag.loc["枋山鄉", "computed_station"] == "潮州"
+    shares = pd.read_csv(out / "township_shares.csv")
+    assert shares.groupby("township")["share"].sum().between(0.999, 1.001).all()
+    html = (out / "coverage_map.html").read_text(encoding="utf-8")
+    assert "萬丹鄉" in html and "64.7 %" in html
+    assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', html)  # --offline: nothing fetched
+    assert (out / "coverage_map.png").stat().st_size > 10_000 and (out / "coverage_map.pdf").exists()
+
+
+def test_coverage_user_table_with_unknown_township_is_refused(tmp_path, capsys):
+    off = datasets.load_coverage_official("屏東縣")[["county", "station", "township"]]
+    off.loc[off["township"] == "三地門鄉", "township"] = "三地鄉"
+    off.columns = ["縣市", "測站", "鄉鎮市區"]
+    path = tmp_path / "mine.csv"
+    off.to_csv(path, index=False)
+    rc = main(["coverage", "--county", "屏東縣", "--official", str(path), "--out", str(tmp_path / "o"),
+               "--no-maps"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "三地鄉" in err and "did you mean 三地門鄉" in err and "mine.csv" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_coverage_error_in_a_subprocess_has_no_traceback(tmp_path):
+    path = tmp_path / "mine.csv"
+    pd.DataFrame({"測站": ["屏東站"], "涵蓋區域": ["屏東市、霧抬鄉"]}).to_csv(path, index=False)
+    r = subprocess.run([sys.executable, "-m", "geoairplan.cli", "coverage", "--county", "屏東縣",
+                        "--official", str(path), "--out", str(tmp_path / "o"), "--no-maps"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "霧抬鄉" in r.stderr and "霧臺鄉" in r.stderr
+
+
+def test_coverage_without_official_table_and_with_neighbours(tmp_path, capsys):
+    out = tmp_path / "kh"
+    assert main(["coverage", "--county", "高雄市", "--pollutant", "pm2.5", "--out", str(out), "--no-maps"]) == 0
+    text = capsys.readouterr().out
+    assert "no official coverage table" in text
+    a = pd.read_csv(out / "township_assignment.csv")
+    assert len(a) == 38 and a["station"].notna().all()
+    assert not (out / "agreement.csv").exists()
+    assert "disagreements" not in dict(pyogrio.list_layers(out / "coverage.gpkg"))
+    out2 = tmp_path / "yl"
+    assert main(["coverage", "--county", "雲林縣", "--neighbours", "3", "--out", str(out2), "--no-maps"]) == 0
+    cells = pd.read_csv(out2 / "cells.csv")
+    assert set(cells["station"]) == {"斗六", "崙背", "麥寮", "臺西", "新港"}
+
+
+def test_coverage_help_teaches(capsys):
+    with pytest.raises(SystemExit):
+        main(["coverage", "--help"])
+    out = capsys.readouterr().out
+    for word in ("Voronoi", "EPSG:3826", "--official", "--neighbours", "涵蓋區域", "examples:"):
+        assert word in out
