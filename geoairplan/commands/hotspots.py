@@ -1,5 +1,96 @@
-"""``geoairplan hotspots``: placeholder until its capability lands (replace this module)."""
+"""``geoairplan hotspots``: emissions by township and 1 km grid, Gi* hotspots, kernel density."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _bandwidth(text: str):
+    t = text.strip().lower()
+    if t in ("scott", "silverman"):
+        return t
+    try:
+        return float(t.removesuffix("m"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not metres nor 'scott'/'silverman'") from None
 
 
 def add_parser(sub) -> None:
-    pass
+    p = sub.add_parser(
+        "hotspots", help="emission totals/densities by township and grid, Gi* hotspots, kernel density",
+        description="Aggregate point sources (TEDS point-source table, TM2 metres, t/yr; or a facility list "
+                    "with emissions and township) to townships and to a TM2 grid with edges at whole "
+                    "kilometres, compute Getis-Ord Gi* hotspots (esda, seeded permutations) and an "
+                    "emission-weighted kernel density GeoTIFF. A long township table (county, township, "
+                    "pollutant, value), or 'yunlin-declared' for the embedded 002 Table 2.27, is mapped "
+                    "directly as a choropleth with Gi* and the printed-total check.",
+        epilog="Example: geoairplan hotspots teds_points.csv --county 雲林縣 --pollutant nox --out out/")
+    p.add_argument("sources", metavar="SOURCES",
+                   help="point-source CSV, a township table CSV, or 'yunlin-declared' (embedded 002 T2.27)")
+    p.add_argument("--county", help="limit to this county (townships and grid cover it)")
+    p.add_argument("--grid", type=float, default=1000.0, metavar="M", help="grid cell size in metres (1000)")
+    p.add_argument("--pollutant", default="nox", help="sox, nox, co, pm, pm25 or nmhc/voc (default nox)")
+    p.add_argument("--bandwidth", type=_bandwidth, default=None, metavar="M",
+                   help="kernel bandwidth in metres, or 'scott' (default; = silverman in 2-D)")
+    p.add_argument("--resolution", type=float, default=250.0, metavar="M",
+                   help="kernel density pixel size in metres (250)")
+    p.add_argument("--crs", default="EPSG:3826", help="CRS of UTM_E/UTM_N (default EPSG:3826 TWD97 TM2)")
+    p.add_argument("--permutations", type=int, default=999, help="Gi* permutations (999)")
+    p.add_argument("--seed", type=int, default=12345, help="permutation seed (12345)")
+    p.add_argument("--fdr", action="store_true", help="false-discovery-rate corrected confidence bins")
+    p.add_argument("--islands", choices=["knn", "exclude"], default="knn",
+                   help="units without neighbours: join to nearest (knn, default) or exclude")
+    p.add_argument("--weights", choices=["queen", "distance"], default="queen",
+                   help="grid weights: queen (8 neighbours, default) or distance band (1.5 cells)")
+    p.add_argument("--value", choices=["density", "total"], default="density",
+                   help="what Gi* compares: t/yr/km2 (density, default) or t/yr (total)")
+    p.add_argument("--moran", action="store_true", help="add local Moran's I columns")
+    p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--offline", action="store_true", help="self-contained HTML (no CDN, no tiles)")
+    p.add_argument("--no-maps", action="store_true", help="tables, GeoPackage and GeoTIFF only")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from geoairplan.hotspots.emissions import POLLUTANT_LABELS
+    from geoairplan.hotspots.report import (hotspot_analysis, is_township_table, township_hotspots,
+                                            write_hotspot_outputs)
+
+    if is_township_table(args.sources):
+        res = township_hotspots(args.sources, county=args.county, pollutant=args.pollutant,
+                                permutations=args.permutations, seed=args.seed, fdr=args.fdr,
+                                islands=args.islands, moran=args.moran, value=args.value)
+        res.params["scenario"] = args.scenario
+    else:
+        res = hotspot_analysis(args.sources, county=args.county, crs=args.crs, grid=args.grid,
+                               pollutant=args.pollutant, bandwidth=args.bandwidth, resolution=args.resolution,
+                               permutations=args.permutations, seed=args.seed, fdr=args.fdr,
+                               islands=args.islands, grid_weights_kind=args.weights, moran=args.moran,
+                               scenario=args.scenario, value=args.value)
+    files = write_hotspot_outputs(res, args.out, offline=args.offline, maps=not args.no_maps)
+    key = res.pollutant
+    lab = POLLUTANT_LABELS.get(key, key)
+    print(f"{lab} by township ({res.params.get('county') or 'all counties with sources'}):")
+    for r in res.top_townships(5).itertuples(index=False):
+        print(f"  {r.township:<6} {getattr(r, f'{key}_t'):>12,.2f} t/yr  {r.share_pct:6.2f} %  "
+              f"Gi* bin {getattr(r, 'gi_bin', 0):+d}")
+    hot = res.townships.loc[res.townships.get("gi_bin", 0) > 0, "township"].tolist() \
+        if "gi_bin" in res.townships.columns else []
+    print(f"township Gi* hot spots (90 %+): {', '.join(hot) if hot else 'none'}")
+    if res.grid is not None:
+        g = res.grid
+        print(f"grid: {len(g)} cells of {res.params['grid_m']:.0f} m, {int((g['n_sources'] > 0).sum())} with "
+              f"sources; Gi* hot cells: {int((g['gi_bin'] > 0).sum())}; total {g[f'{key}_t'].sum():,.2f} t/yr")
+    if res.kde is not None:
+        print(f"kernel density: bandwidth {res.kde.bandwidth_m:.0f} m ({res.kde.bandwidth_rule})")
+    if res.total_check is not None:
+        for r in res.total_check.itertuples(index=False):
+            print(f"  total {r.label:<9} townships {r.sum_of_townships:>10,.2f}  printed {r.printed_total:>10,.2f}"
+                  f"  difference {r.difference:+,.2f} ({r.difference_pct:+.2f} %)")
+    if res.problems:
+        n_err = sum(p.severity == "error" for p in res.problems)
+        print(f"{len(res.problems)} problem(s) ({n_err} rows or values not used), see problems.csv:")
+        print("  " + res.problems.summary(8).replace("\n", "\n  "))
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0

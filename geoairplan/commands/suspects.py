@@ -1,5 +1,67 @@
-"""``geoairplan suspects``: placeholder until its capability lands (replace this module)."""
+"""``geoairplan suspects``: micro-sensors above their neighbours, and the sources upwind of them."""
+
+from __future__ import annotations
 
 
 def add_parser(sub) -> None:
-    pass
+    p = sub.add_parser(
+        "suspects", help="flag micro-sensors above their neighbours and rank the sources upwind",
+        description="Read micro-sensor PM2.5 (sensor id, lon, lat, time, PM2.5; English or Chinese headers), "
+                    "flag sensors that stand above their k nearest neighbours in at least a share of hours, "
+                    "and, with the nearest station's hourly wind (the direction it blows FROM), rank the point "
+                    "sources lying upwind within a sector and distance by emission, distance and alignment. "
+                    "Facilities known only by township are listed by township.",
+        epilog="Example: geoairplan suspects sensors.csv --wind moenv_hourly.csv --sources teds.csv --out out/")
+    p.add_argument("sensors", metavar="SENSORS", help="micro-sensor CSV")
+    p.add_argument("--wind", required=True, metavar="OBS", help="MOENV hourly file with wind_speed/wind_direc")
+    p.add_argument("--sources", required=True, metavar="SOURCES", help="point-source CSV (TEDS columns)")
+    p.add_argument("--facilities", metavar="FILE",
+                   help="facility list with townships (no coordinates), or 'embedded:COUNTY' for the seeds' list")
+    p.add_argument("--crs", default="EPSG:3826", help="CRS of the sources' UTM_E/UTM_N (EPSG:3826)")
+    p.add_argument("--pollutant", default="pm25", help="emission used in the score (pm25)")
+    p.add_argument("--k", type=int, default=5, help="neighbours per sensor (5)")
+    p.add_argument("--rule", choices=["robust_z", "ratio"], default="robust_z", help="hourly anomaly rule")
+    p.add_argument("--threshold", type=float, help="z (default 3) or ratio (default 1.5)")
+    p.add_argument("--min-fraction", type=float, default=0.5, help="share of hours to flag a sensor (0.5)")
+    p.add_argument("--min-hours", type=int, default=6, help="evaluated hours needed to flag (6)")
+    p.add_argument("--half-width", type=float, default=30.0, help="upwind sector half-width, degrees (30)")
+    p.add_argument("--max-distance", type=float, default=5000.0, help="upwind distance, metres (5000)")
+    p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--offline", action="store_true", help="self-contained HTML (no CDN, no tiles)")
+    p.add_argument("--no-maps", action="store_true", help="tables and GeoPackage only")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from geoairplan.hotspots.report import suspect_analysis, write_suspect_outputs
+
+    fac = args.facilities
+    if fac and fac.startswith("embedded:"):
+        from geoairplan import datasets
+        fac = datasets.load_facilities(fac.split(":", 1)[1] or None)
+    sa = suspect_analysis(args.sensors, args.wind, args.sources, facilities=fac, crs=args.crs, k=args.k,
+                          rule=args.rule, threshold=args.threshold, min_fraction=args.min_fraction,
+                          min_hours=args.min_hours, pollutant=args.pollutant, half_width=args.half_width,
+                          max_distance_m=args.max_distance, scenario=args.scenario)
+    files = write_suspect_outputs(sa, args.out, offline=args.offline, maps=not args.no_maps)
+    an, res = sa.anomaly, sa.result
+    print(f"{len(an.sensors)} sensors; rule: {an.describe()}")
+    print(f"flagged: {', '.join(an.flagged) if an.flagged else 'none'}")
+    print(f"evidence hours: {res.params['evidence_hours']} ({res.params['used_hours']} with usable wind)")
+    if len(res.ranking):
+        print("suspicious sources (point sources upwind, by score):")
+        for r in res.ranking.head(10).itertuples(index=False):
+            print(f"  {r.rank:>2}. {r.c_no or '-'} {r.name or ''} ({r.township or '?'}) score {r.score:.3g}, "
+                  f"{r.hours_upwind} h upwind, nearest {r.min_distance_m:.0f} m")
+    else:
+        print("no point source upwind in the evidence hours")
+    if len(res.townships):
+        tws = res.townships.drop_duplicates("township")
+        print("townships upwind (facilities known only by township): "
+              + ", ".join(f"{r.township} ({r.hours_upwind} h)" for r in tws.itertuples(index=False)))
+    if sa.problems:
+        print(f"{len(sa.problems)} problem(s), see problems.csv:")
+        print("  " + sa.problems.summary(8).replace("\n", "\n  "))
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0

@@ -221,7 +221,11 @@ def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -
            f"{res.params['max_distance_m'] / 1000:g} km；風 wind: nearest MOENV station")
     if scen:
         src += "；情境資料，非實測 scenario data, not measurements"
-    m = web_map(ttl, source=src, bounds=bounds, offline=offline)
+    # open on the counties the sensors lie in (the web kit fits a county view reliably; users zoom in)
+    cts = datasets.load_counties()
+    hit = sorted(set(cts.loc[cts.geometry.intersects(sens_w.geometry.union_all()), "COUNTYNAME"]))
+    m = web_map(ttl, source=src, county=hit, offline=offline) if hit else \
+        web_map(ttl, source=src, bounds=bounds, offline=offline)
     sec = _sectors(sa)
     if sec is not None:
         add_polygons(m, sec, name="上風扇形 Upwind sectors", color="#6a51a3", fill_opacity=0.12,

@@ -1,0 +1,147 @@
+"""``geoairplan hotspots`` and ``geoairplan suspects`` through geoairplan.cli.main, into tmp_path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geoairplan.cli import main
+
+X0, Y0 = 205000.0, 2620000.0  # 斗六市
+
+
+def _sources_csv(path, extra=""):
+    rows = ["C_NO,NAME,UTM_E,UTM_N,NOX_EMI,PM_EMI,PM25_EMI",
+            f"P1,北廠,{X0:.0f},{Y0 + 1000:.0f},30,2,1",
+            f"P2,北遠廠,{X0:.0f},{Y0 + 3000:.0f},10,2,1",
+            f"P3,南廠,{X0:.0f},{Y0 - 1500:.0f},500,50,40",
+            f"P4,麥寮,168500,2629500,2000,100,60",
+            f"P5,麥寮二,169200,2629800,900,40,30"]
+    path.write_text("\n".join(rows) + "\n" + extra, encoding="utf-8")
+    return path
+
+
+def test_hotspots_points_writes_layers_tables_raster_maps(tmp_path, capsys):
+    src = _sources_csv(tmp_path / "teds.csv", "P6,壞列,,,5,1,1\n")
+    out = tmp_path / "out"
+    rc = main(["hotspots", str(src), "--county", "雲林縣", "--grid", "1000", "--pollutant", "nox",
+               "--bandwidth", "3000", "--permutations", "99", "--out", str(out), "--offline"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "麥寮鄉" in text and "bandwidth 3000 m" in text
+    import pyogrio
+    layers = {name for name, _ in pyogrio.list_layers(out / "hotspots.gpkg")}
+    assert layers == {"townships", "grid", "sources"}
+    grid = pd.read_csv(out / "grid.csv")
+    assert grid["nox_t"].sum() == pytest.approx(3440.0)
+    assert {"gi_z", "p_value", "gi_bin"} <= set(grid.columns)
+    assert grid.loc[grid["cell_id"] == "E168N2629", "nox_t"].item() == 2000.0
+    tw = pd.read_csv(out / "townships.csv")
+    assert tw.loc[tw["township"] == "麥寮鄉", "nox_t"].item() == 2900.0
+    assert len(tw) == 20
+    probs = pd.read_csv(out / "problems.csv")
+    assert probs["where"].str.contains("row 7").any()
+    import rasterio
+    with rasterio.open(out / "kde_nox.tif") as r:
+        assert r.crs.to_epsg() == 3826 and r.tags()["bandwidth_m"] == "3000.0"
+    html = (out / "hotspots.html").read_text(encoding="utf-8")
+    assert "Gi*" in html and "北廠" in html and '<script src="http' not in html  # offline: nothing fetched
+    assert (out / "hotspots.png").stat().st_size > 10_000 and (out / "hotspots.pdf").exists()
+
+
+def test_hotspots_yunlin_declared_township_table(tmp_path, capsys):
+    out = tmp_path / "y"
+    rc = main(["hotspots", "yunlin-declared", "--pollutant", "nox", "--permutations", "99", "--out", str(out),
+               "--offline", "--no-maps"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "麥寮鄉" in text and "printed" in text
+    chk = pd.read_csv(out / "total_check.csv").set_index("pollutant")
+    assert chk.at["nox", "printed_total"] == 3185
+    assert chk.at["nox", "sum_of_townships"] == pytest.approx(3184.39)
+    tw = pd.read_csv(out / "townships.csv")
+    assert tw["nox_t"].max() == 2946 and tw.loc[tw["nox_t"].idxmax(), "township"] == "麥寮鄉"
+
+
+def test_hotspots_bad_input_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("C_NO,UTM_E,UTM_N,NOX_EMI\nA,120.5,23.7,1\nB,120.6,23.8,2\n", encoding="utf-8")
+    rc = main(["hotspots", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "bad.csv" in err and "How to fix" in err and "Traceback" not in err
+    rc = main(["hotspots", str(_sources_csv(tmp_path / "s.csv")), "--pollutant", "ozone", "--out",
+               str(tmp_path / "o")])
+    assert rc == 2 and "unknown pollutant" in capsys.readouterr().err
+
+
+def _sensor_files(tmp_path, wind_dir=0.0, bad_dir_hour=None):
+    rng = np.random.default_rng(4)
+    from pyproj import Transformer
+    tr = Transformer.from_crs(3826, 4326, always_xy=True)
+    ang = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    xs = np.r_[X0, X0 + 1500 * np.cos(ang[1:])]
+    ys = np.r_[Y0, Y0 + 1500 * np.sin(ang[1:])]
+    lon, lat = tr.transform(xs, ys)
+    times = pd.date_range("2023-12-01 01:00", periods=12, freq="h")
+    rows = ["感測器編號,經度,緯度,時間,PM2.5"]
+    for i in range(8):
+        for t in times:
+            v = 30 + rng.normal(0, 1) + (25 if i == 0 else 0)
+            rows.append(f"M{i},{lon[i]:.6f},{lat[i]:.6f},{t:%Y-%m-%d %H:%M},{v:.1f}")
+    (tmp_path / "sensors.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    wrows = ["sitename,county,pm2.5,wind_speed,wind_direc,publishtime,siteid"]
+    for j, t in enumerate(times):
+        d = 400 if j == bad_dir_hour else wind_dir
+        wrows.append(f"斗六,雲林縣,30,3.0,{d:g},{t:%Y/%m/%d %H:%M:%S},")
+    (tmp_path / "wind.csv").write_text("\n".join(wrows) + "\n", encoding="utf-8")
+    return tmp_path / "sensors.csv", tmp_path / "wind.csv"
+
+
+def test_suspects_ranks_upwind_sources(tmp_path, capsys):
+    sensors, wind = _sensor_files(tmp_path, wind_dir=0.0, bad_dir_hour=3)
+    src = _sources_csv(tmp_path / "teds.csv")
+    out = tmp_path / "out"
+    rc = main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(src), "--facilities",
+               "embedded:雲林縣", "--out", str(out), "--offline"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "flagged: M0" in text
+    rk = pd.read_csv(out / "suspects.csv")
+    assert rk["c_no"].tolist() == ["P1", "P2"]  # north, upwind; P3 south is downwind however large
+    assert rk["hours_upwind"].tolist() == [11, 11]  # the hour with direction 400 is not used
+    probs = pd.read_csv(out / "problems.csv")
+    assert probs["reason"].str.contains("400 is outside 0-360").any()
+    sens = pd.read_csv(out / "sensors.csv")
+    assert sens.loc[sens["flagged"], "sensor"].tolist() == ["M0"]
+    import pyogrio
+    assert {n for n, _ in pyogrio.list_layers(out / "suspects.gpkg")} == {"sensors", "ranked_sources"}
+    html = (out / "suspects.html").read_text(encoding="utf-8")
+    assert "北廠" in html and "M0" in html
+    hours = pd.read_csv(out / "evidence_hours.csv")
+    assert (hours["station"].dropna() == "斗六").all()
+
+
+def test_suspects_wind_from_south_changes_the_suspect(tmp_path):
+    sensors, wind = _sensor_files(tmp_path, wind_dir=180.0)
+    src = _sources_csv(tmp_path / "teds.csv")
+    out = tmp_path / "out"
+    assert main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(src), "--out", str(out),
+                 "--no-maps"]) == 0
+    assert pd.read_csv(out / "suspects.csv")["c_no"].tolist() == ["P3"]
+
+
+def test_suspects_duplicate_sensor_places_reported(tmp_path, capsys):
+    sensors, wind = _sensor_files(tmp_path)
+    text = sensors.read_text(encoding="utf-8").splitlines()
+    moved = text[1].split(",")
+    moved[1] = f"{float(moved[1]) + 0.05:.6f}"  # M0 also reported ~5 km east
+    moved[3] = "2023-12-01 13:00"
+    sensors.write_text("\n".join(text + [",".join(moved)]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(_sources_csv(tmp_path / "t.csv")),
+                 "--out", str(out), "--no-maps"]) == 0
+    probs = pd.read_csv(out / "problems.csv")
+    assert probs["where"].str.contains("sensor M0").any()
+    assert probs["reason"].str.contains("own sensor id").any()
+    assert "M0" not in set(pd.read_csv(out / "sensors.csv")["sensor"])
