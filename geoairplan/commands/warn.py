@@ -1,5 +1,98 @@
-"""``geoairplan warn``: placeholder until its capability lands (replace this module)."""
+"""``geoairplan warn``: warning levels per station and hour, zones, command centre, who to notify."""
+
+from __future__ import annotations
+
+import argparse
+
+DESCRIPTION = """\
+Apply the 2022 warning regulation (空氣品質嚴重惡化警告發布及緊急防制辦法, seed 004;
+thresholds of its Annex 1 as tabulated in 003 Table 1, data/rules/warning_2022.csv)
+to hourly MOENV data (OBS: any form geoairplan.io.read_moenv_hourly reads).
+
+For every station and hour: the 24-h moving PM10/PM2.5/SO2, the most recent
+8-h moving CO, the hourly O3/NO2/SO2/PM10 (PM10 1050/1250 for 2/3 consecutive
+hours), the level per pollutant (L1 初級預警, L2 中級預警, S1/S2/S3 輕度/中度/
+重度嚴重惡化), the station's level and the pollutant that set it. "Reaches" is >=.
+O3 in ppb is converted to the rule's ppm. A moving average needs 18 of 24 (6 of 8)
+valid hours, else the level is "insufficient".
+
+Then, per county: warning zones per hour (townships covered by the stations at
+each level, official coverage tables where they exist; the whole county on days
+the --forecast puts its air-quality zone at a level; 雲林縣 river dust, 002
+Table 7.2), the command centre (Art. 7, may / must set up, per day), lowering and
+lifting (Art. 14), who to notify (designated facilities, hospitals and health
+stations) and the measures of each level (屏東縣).
+
+Writes to --out: levels.csv/.parquet, zones.gpkg (EPSG:3826), zones.csv,
+zone_townships.csv, decisions.csv, command_centre.csv, notifications.csv,
+measures.csv, river_dust.csv (雲林縣), problems.csv, episode_map.html (time
+slider) and peak.png/.pdf (peak hour).
+"""
+
+EPILOG = """\
+examples:
+  geoairplan warn data/scenario/episode_scenario.csv --county 屏東縣 \\
+      --forecast data/scenario/forecast_scenario.csv --out out/warn
+  geoairplan warn obs.csv --rules warning_pre2022_002 --county 雲林縣 --out out/yunlin
+  geoairplan warn obs.json --county 屏東縣 --min-hours-24h 16 --out out/pt --no-maps
+
+--forecast CSV: date, area (air-quality zone such as 高屏, or a county), level
+(none, L1, L2, S1, S2, S3 or the Chinese names), optional improving_6h and
+improving_12h (yes/no), pollutant, issued.
+--coverage CSV: county, township, station (one row per township) to use instead
+of the embedded coverage table (needs --county).
+"""
+
+
+def _hours(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hours") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi} hours")
+        return v
+    return parse
 
 
 def add_parser(sub) -> None:
-    pass
+    p = sub.add_parser("warn", help="warning levels, zones by hour, command centre, who to notify",
+                       description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("obs", metavar="OBS", help="MOENV hourly data (CSV or JSON, any published form)")
+    p.add_argument("--county", help="evaluate this county only, e.g. 屏東縣 (default: every county with stations)")
+    p.add_argument("--forecast", metavar="FILE", help="forecast CSV (next-day levels by zone, easing trends)")
+    p.add_argument("--rules", default="warning_2022", metavar="NAME|FILE",
+                   help="rule table: warning_2022 (default), warning_pre2022_002, or a CSV path")
+    p.add_argument("--coverage", metavar="FILE", help="coverage mapping CSV instead of the embedded one")
+    p.add_argument("--min-hours-24h", type=_hours(1, 24), default=18, metavar="N",
+                   help="valid hours a 24-h moving average needs (default 18)")
+    p.add_argument("--min-hours-8h", type=_hours(1, 8), default=6, metavar="N",
+                   help="valid hours an 8-h moving average needs (default 6)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
+    p.add_argument("--no-maps", action="store_true", help="tables and layers only")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import time
+
+    from geoairplan.errors import InputError
+    from geoairplan.io import read_moenv_hourly
+    from geoairplan.warnings import Completeness, run_warnings, write_outputs
+
+    t0 = time.perf_counter()
+    if args.coverage and not args.county:
+        raise InputError("--coverage needs --county", where="--coverage", fix="add --county, e.g. --county 屏東縣")
+    obs = read_moenv_hourly(args.obs)
+    res = run_warnings(obs, county=args.county, forecast=args.forecast, rules=args.rules,
+                       completeness=Completeness(h24=args.min_hours_24h, h8=args.min_hours_8h),
+                       mapping=args.coverage)
+    files = write_outputs(res, args.out, maps=not args.no_maps, offline=args.offline)
+    print(res.summary())
+    if res.problems:
+        print(f"{len(res.problems)} note(s) (also in problems.csv):")
+        print("  " + res.problems.summary(8).replace("\n", "\n  "))
+    print(f"wrote {len(files)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    return 0

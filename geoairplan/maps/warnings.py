@@ -97,10 +97,7 @@ def _stations(result, counties) -> gpd.GeoDataFrame | None:
 
 
 def _to2022(result, code):
-    from geoairplan.warnings import load_warning_rules
-
-    R = load_warning_rules(result.rules)
-    return R.to_2022.get(code, code)
+    return result.rules_checked().to_2022.get(code, code)
 
 
 def _title(result, counties, title, what):

@@ -1,0 +1,139 @@
+"""``geoairplan warn`` end to end, and the scenario episode it is demonstrated on."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geoairplan.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCEN = ROOT / "data" / "scenario"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("make_scenario_episode", ROOT / "scripts" / "make_scenario_episode.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def small_episode(tmp_path_factory):
+    """The scenario model for the 3 stations of 屏東縣's coverage table, in the MOENV "current" format."""
+    mod = _script()
+    st = mod.load_station_list()
+    st = st[st["name_zh"].isin(["屏東", "潮州", "恆春"])].reset_index(drop=True)
+    d = tmp_path_factory.mktemp("episode")
+    df = mod.build(st, hours=mod.HOURS)
+    path = d / "obs.csv"
+    df.to_csv(path, index=False, lineterminator="\n")
+    fc = d / "forecast.csv"
+    mod.forecast_frame().to_csv(fc, index=False, lineterminator="\n")
+    return path, fc
+
+
+def test_warn_writes_every_output_with_the_expected_contents(small_episode, tmp_path, capsys):
+    obs, fc = small_episode
+    out = tmp_path / "out"
+    rc = main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(out)])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "command centre must (應成立)" in printed
+    lv = pd.read_csv(out / "levels.csv")
+    assert set(lv["station"]) == {"屏東", "潮州", "恆春"} and len(lv) == 3 * 144
+    assert {"L1", "L2", "insufficient", "none"} <= set(lv["level"])
+    assert lv["time"].iloc[0] == "2025-01-14T00:00:00+08:00"
+    pq = pd.read_parquet(out / "levels.parquet")
+    assert pq["level"].tolist() == lv["level"].tolist()
+    z = gpd.read_file(out / "zones.gpkg", layer="zones")
+    assert z.crs.to_epsg() == 3826 and {"L1", "L2"} <= set(z["level"])
+    zc = pd.read_csv(out / "zones.csv")
+    assert (zc["n_townships"] == zc["townships"].str.split("、").map(len)).all()
+    dec = pd.read_csv(out / "decisions.csv")
+    cc = dec[dec["decision"] == "command_centre"]
+    assert cc["status"].str.startswith("must").any() and "L36" in " ".join(cc["reason"])
+    assert {"issue", "may_lower", "may_lift"} <= set(dec["decision"])
+    notes = pd.read_csv(out / "notifications.csv")
+    assert {"designated_facility", "hospital", "health_station"} <= set(notes["recipient_kind"])
+    assert (notes.loc[notes["recipient_kind"] == "designated_facility", "scope"]
+            .str.startswith("county-wide").all())
+    meas = pd.read_csv(out / "measures.csv")
+    assert set(meas["level"]) <= {"L1", "L2", "S1", "S2", "S3"} and len(meas)
+    html = (out / "episode_map.html").read_text(encoding="utf-8")
+    assert "2025-01-16 06:00" in html and "屏東縣" in html
+    assert (out / "peak.png").stat().st_size > 10_000
+
+
+def test_warn_is_deterministic(small_episode, tmp_path):
+    obs, fc = small_episode
+    for k in ("a", "b"):
+        assert main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(tmp_path / k),
+                     "--no-maps"]) == 0
+    for name in ("levels.csv", "zones.csv", "decisions.csv", "notifications.csv", "zones.gpkg"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_warn_pre2022_rules(small_episode, tmp_path):
+    obs, _ = small_episode
+    assert main(["warn", str(obs), "--county", "屏東縣", "--rules", "warning_pre2022_002", "--out",
+                 str(tmp_path), "--no-maps"]) == 0
+    lv = pd.read_csv(tmp_path / "levels.csv")
+    assert set(lv["level"]) <= {"W2", "W1", "D3", "D2", "D1", "none", "insufficient"}
+    assert "W1" in set(lv["level"])
+
+
+def test_warn_with_a_rule_table_given_as_a_file(small_episode, tmp_path):
+    obs, _ = small_episode
+    rules = pd.read_csv(ROOT / "data" / "rules" / "warning_2022.csv", dtype=str)
+    rules.loc[(rules.pollutant == "pm2.5") & (rules.level == "L1"), "threshold"] = "20"   # a stricter local rule
+    path = tmp_path / "local_rules.csv"
+    rules.to_csv(path, index=False)
+    assert main(["warn", str(obs), "--county", "屏東縣", "--rules", str(path), "--out", str(tmp_path / "o")]) == 0
+    lv = pd.read_csv(tmp_path / "o" / "levels.csv")
+    assert "pm2.5 24h_moving" in " ".join(lv.loc[lv["station"] == "恆春", "criterion"].fillna(""))   # 恆春 ~24 >= 20
+
+
+@pytest.mark.parametrize("args,message", [
+    (["warn", "{missing}", "--out", "{out}"], "file not found"),
+    (["warn", "{obs}", "--county", "火星縣", "--out", "{out}"], "unknown county '火星縣'"),
+    (["warn", "{obs}", "--county", "屏東縣", "--forecast", "{badfc}", "--out", "{out}"], "unknown warning level"),
+    (["warn", "{obs}", "--county", "屏東縣", "--rules", "no_such_rules", "--out", "{out}"], "no rule table named"),
+    (["warn", "{obs}", "--county", "臺東縣", "--coverage", "{cov}", "--out", "{out}"], "has no rows for 臺東縣"),
+])
+def test_warn_errors_exit_2_with_a_clear_message(small_episode, tmp_path, capsys, args, message):
+    obs, _ = small_episode
+    badfc = tmp_path / "fc.csv"
+    badfc.write_text("date,area,level\n2025-01-15,高屏,purple\n", encoding="utf-8")
+    cov = tmp_path / "cov.csv"
+    cov.write_text("county,township,station\n屏東縣,屏東市,屏東\n", encoding="utf-8")
+    fill = {"missing": str(tmp_path / "nope.csv"), "out": str(tmp_path / "o"), "obs": str(obs),
+            "badfc": str(badfc), "cov": str(cov)}
+    rc = main([a.format(**fill) for a in args])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert message in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the scenario file itself
+
+
+def test_scenario_file_is_reproducible_and_reaches_the_intended_levels(tmp_path):
+    mod = _script()
+    mod.main(["--out", str(tmp_path)])
+    assert (tmp_path / "episode_scenario.csv").read_bytes() == (SCEN / "episode_scenario.csv").read_bytes()
+    assert (tmp_path / "forecast_scenario.csv").read_bytes() == (SCEN / "forecast_scenario.csv").read_bytes()
+    from geoairplan.io import read_moenv_hourly
+    from geoairplan.warnings import compute_levels
+
+    obs = read_moenv_hourly(SCEN / "episode_scenario.csv")
+    assert obs.attrs["generation"] == "current"
+    assert obs["station"].nunique() == 33 and obs["time"].nunique() >= 72
+    assert {"missing", "invalid"} <= set(obs["flag"])
+    top = compute_levels(obs).groupby("station")["level_rank"].max()
+    assert top["屏東"] == 2 and top["潮州"] == 2                   # 中級預警 in 屏東縣
+    assert top.max() >= 3                                           # one station at 輕度嚴重惡化
