@@ -37,6 +37,7 @@ class MapEntry:
 STEPS: list[tuple[str, str]] = [
     ("overview", "geoairplan.maps.overview:demo_maps"),
     ("coverage", "geoairplan.maps.coverage:demo_maps"),
+    ("warnings", "geoairplan.maps.warnings:demo_maps"),
     ("hotspots", "geoairplan.maps.hotspots:demo_maps"),
     ("interpolate", "geoairplan.maps.interpolate:demo_maps"),
 ]

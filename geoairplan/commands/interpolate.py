@@ -1,5 +1,161 @@
-"""``geoairplan interpolate``: placeholder until its capability lands (replace this module)."""
+"""``geoairplan interpolate``: station values to rasters, level polygons and township statistics."""
+
+from __future__ import annotations
+
+import argparse
+
+DESCRIPTION = """\
+Interpolate one pollutant from MOENV hourly data (any published form: lower-case,
+current, CamelCase, history export, tidy) to a raster over a county, by inverse
+distance weighting (AirNow's power 5 and 10 neighbours; cells more than 25 km from
+every station left empty), ordinary kriging (fitted or given variogram, kriging
+variance as band 2) or radial basis functions (thin-plate spline).
+
+Every station in the file with a value is used (stations of neighbouring counties
+steady the edges); stations come from the embedded list of 33 southern stations
+(or --stations). Without --hour every hour in the file is interpolated (stations
+missing in an hour are left out of that hour only); the maps show the hour with the
+highest station value.
+
+Levels: the surface is contoured at the 2022 regulation's thresholds for its
+averaging period (--average 24h for PM2.5 and PM10, 8h for CO, 1h for O3, NO2,
+SO2; an hourly PM2.5 surface is compared with the 24-h thresholds, indicative
+only). O3 thresholds (ppm) are converted to the data's ppb.
+
+Writes to --out: <stem>_<YYYYmmdd_HHMM>.tif per hour (EPSG:3826, nodata outside the
+county's land; band 2 = kriging variance), <stem>_levels.gpkg (layer levels),
+<stem>_townships.csv (mean, max, highest level per township and hour),
+<stem>_cv.csv (leave-one-out errors of the mapped hour), <stem>_problems.csv (if
+any), <stem>_map.html and <stem>_map.png.
+"""
+
+EPILOG = """\
+examples:
+  geoairplan interpolate data/scenario/episode_scenario.csv --pollutant pm2.5 --average 24h \\
+      --method kriging --cell 500 --county 屏東縣 --hour "2025-01-16 14:00" --out out/pm25
+  geoairplan interpolate aqx_p_432.csv --pollutant o3 --method idw --cell 1000 --out out/o3
+  geoairplan interpolate obs.csv --pollutant pm2.5 --method kriging --variogram exponential \\
+      --variogram-params sill=120,range=30000,nugget=10 --out out/k
+"""
+
+
+def _params(text: str) -> dict:
+    out = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise argparse.ArgumentTypeError(f"{part!r}: write name=value, e.g. sill=120,range=30000,nugget=10")
+        k, v = part.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{v!r} is not a number") from None
+    return out
+
+
+def _distance(text: str):
+    if text == "default":
+        return text
+    if text.strip().lower() in ("none", "off", "0"):
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in metres (or 'none')") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError("the distance must be > 0 m (or 'none')")
+    return v
 
 
 def add_parser(sub) -> None:
-    pass
+    p = sub.add_parser("interpolate", help="IDW, kriging or RBF surfaces to GeoTIFF, level polygons, township stats",
+                       description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("obs", metavar="OBS", help="MOENV hourly data file (CSV or JSON)")
+    p.add_argument("--pollutant", required=True, help="pm2.5, pm10, o3, so2, no2 or co")
+    p.add_argument("--method", default="idw", choices=["idw", "kriging", "rbf"], help="default: idw")
+    p.add_argument("--cell", type=float, default=500.0, metavar="M", help="cell size in metres (default 500)")
+    p.add_argument("--hour", action="append", metavar="TIME",
+                   help='hour to interpolate, local time, e.g. "2026-01-15 14:00" (repeatable; default: all)')
+    p.add_argument("--county", action="append", metavar="NAME",
+                   help="county to grid (repeatable; default: the counties of the stations with data)")
+    p.add_argument("--average", default="1h", choices=["1h", "8h", "24h"],
+                   help="interpolate hourly values (default) or 8-h / 24-h moving averages")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--stations", metavar="FILE", help="MOENV station list (aqx_p_07) instead of the embedded one")
+    p.add_argument("--label", help='label for titles and file names (e.g. "scenario" for made-up data)')
+    g = p.add_argument_group("IDW")
+    g.add_argument("--power", type=float, default=5.0, help="distance exponent (default 5, AirNow)")
+    g.add_argument("--neighbors", type=int, default=10, help="stations per cell (default 10, AirNow)")
+    g.add_argument("--max-distance", type=_distance, default="default", metavar="M",
+                   help="leave cells farther than M metres from every station empty ('none': fill all; "
+                        "default 25000 for idw, none otherwise)")
+    k = p.add_argument_group("kriging")
+    k.add_argument("--variogram", default="spherical",
+                   choices=["spherical", "exponential", "gaussian", "linear", "power"], help="default: spherical")
+    k.add_argument("--variogram-params", type=_params, metavar="K=V,...",
+                   help="fixed parameters, e.g. sill=120,range=30000,nugget=10 (default: fitted, pooled over hours)")
+    r = p.add_argument_group("RBF")
+    r.add_argument("--kernel", default="thin_plate_spline", help="RBF kernel (default thin_plate_spline)")
+    r.add_argument("--smoothing", type=float, default=0.0, help="RBF smoothing (default 0: exact)")
+    p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
+    p.add_argument("--no-maps", action="store_true", help="rasters and tables only")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import time
+    from pathlib import Path
+
+    from geoairplan.interpolate.series import interpolate_observations
+
+    t0 = time.perf_counter()
+    md = args.max_distance
+    params: dict = {}
+    if args.method == "idw":
+        params = {"power": args.power, "n_neighbors": args.neighbors}
+        params["max_distance"] = 25_000.0 if md == "default" else md
+    elif args.method == "kriging":
+        params = {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
+                  "max_distance": None if md == "default" else md}
+    else:
+        params = {"kernel": args.kernel, "smoothing": args.smoothing, "max_distance": None if md == "default" else md}
+    stations = None
+    if args.stations:
+        from geoairplan.io.moenv import read_moenv_stations
+        stations = read_moenv_stations(args.stations)
+        if "name_zh" not in stations.columns:
+            for c in ("sitename", "station", "name"):
+                if c in stations.columns:
+                    stations = stations.rename(columns={c: "name_zh"})
+                    break
+    county = None
+    if args.county:
+        county = args.county[0] if len(args.county) == 1 else args.county
+    run_ = interpolate_observations(args.obs, args.pollutant, args.method, params=params, county=county,
+                                    cell_size=args.cell, hours=args.hour, average=args.average,
+                                    stations=stations, label=args.label, source=args.obs)
+    paths = run_.write(Path(args.out), maps=not args.no_maps, offline=args.offline)
+    s = run_.mapped
+    summ = s.summary()
+    print(f"{run_.method}: {len(run_.surfaces)} hour(s) of {run_.data.pollutant}"
+          f"{'' if run_.data.averaging == '1h' else ' (' + run_.data.averaging + ')'} over {s.grid.name}, "
+          f"{s.grid.nx} x {s.grid.ny} cells of {s.grid.cell_size:g} m")
+    print(f"mapped hour {s.time}: {summ['filled']:,} cells filled, min {summ['min']:.4g}, "
+          f"mean {summ['mean']:.4g}, max {summ['max']:.4g} {s.unit or ''}")
+    if "variogram" in s.params:
+        v = s.params["variogram"]
+        print("variogram:", ", ".join(f"{k}={v[k]:.6g}" for k in v if k not in ("model", "fitted", "pooled_hours")),
+              f"({v['model']})")
+    print(run_.thresholds.attrs.get("note", ""))
+    top = run_.townships[run_.townships["time"] == s.time].sort_values("max", ascending=False).head(5)
+    for r in top.itertuples():
+        print(f"  {r.county}{r.township}: mean {r.mean:.4g}, max {r.max:.4g}"
+              + (f", {r.level} {r.level_zh}" if r.level else ""))
+    if run_.cv is not None:
+        print(run_.cv)
+    if run_.problems:
+        print(f"{len(run_.problems)} problem(s) reported (see {run_.stem}_problems.csv):")
+        print(run_.problems.summary(5))
+    print(f"wrote {len(paths)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    return 0

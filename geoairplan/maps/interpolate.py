@@ -110,7 +110,7 @@ def surface_web_map(surface, *, levels=None, stations=None, thresholds=None, off
 
 def surface_static_map(surface, path, *, levels=None, stations=None, thresholds=None) -> Path:
     """An A4 PNG of the surface with level outlines, stations and legends; returns the PNG path."""
-    from geoairplan.maps import static, style
+    from geoairplan.maps import static
 
     fig, ax = static.static_map(_title(surface), source=_source(surface), **_where(surface),
                                 subtitle="空白處：距測站過遠或縣界外 blank: too far from any station, or outside the county")

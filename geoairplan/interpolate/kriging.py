@@ -1,0 +1,570 @@
+"""Ordinary kriging: variograms, the kriging system solved once, predictions and variance in chunks.
+
+Ordinary kriging predicts at a point ``x0`` with weights ``λ`` that sum to one
+and minimise the expected squared error under a variogram model ``γ(h)``:
+
+    [Γ  1] [λ]   [γ0]        Γ_ij = γ(|x_i - x_j|),  Γ_ii = 0
+    [1ᵀ 0] [μ] = [1 ]        γ0_i = γ(|x_i - x0|)
+
+    ẑ(x0) = λᵀz,            σ²(x0) = λᵀγ0 + μ   (the kriging variance).
+
+The ``(N+1) x (N+1)`` matrix ``A`` on the left depends on the stations only,
+so :class:`OrdinaryKriging` inverts it **once** in ``fit``. Then, for every
+cell, with ``b = [γ0; 1]``:
+
+* the prediction is ``bᵀ (A⁻¹ [z; 0])``: a dot product, O(N) per cell;
+* the variance is ``bᵀ A⁻¹ b``: O(N²) per cell, done as one matrix product
+  per chunk of cells.
+
+Writing ``γ0 = α + β·F(d)`` for each model (e.g. spherical ``α = nugget``,
+``β = psill``) and using ``1ᵀP = 0`` for the top-left block ``P`` of ``A⁻¹``
+removes every constant from the per-cell work, so a chunk needs one
+evaluation of ``F`` and one matrix product. Chunks are sized from a memory
+budget and run on all cores, so any grid fits in memory.
+
+Variogram models and parameters are PyKrige's (``psill`` = partial sill,
+``sill = psill + nugget``, ``range``, ``nugget``; a list means
+``[sill, range, nugget]``), and so are the conventions: ``γ(0) = 0`` on the
+diagonal and, with ``exact_values=True``, at a cell that coincides with a
+station (the station's value is returned exactly). The test suite checks
+predictions and variances against PyKrige's ``OrdinaryKriging`` to 1e-8.
+
+The empirical variogram uses PyKrige's binning (``nlags`` equal-width
+classes between the shortest and longest station distance, lag = mean
+distance in the class) and the model is fitted by soft-L1 least squares with
+PyKrige's starting values and bounds.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+from scipy.spatial.distance import cdist
+
+from geoairplan.errors import InputError
+from geoairplan.interpolate._core import MEMORY_BUDGET, Gridder, _workers, run_chunks
+
+__all__ = ["OrdinaryKriging", "Variogram", "empirical_variogram", "fit_variogram", "VARIOGRAM_MODELS"]
+
+#: Models and their parameter names (PyKrige's order).
+VARIOGRAM_MODELS = {
+    "spherical": ("psill", "range", "nugget"),
+    "exponential": ("psill", "range", "nugget"),
+    "gaussian": ("psill", "range", "nugget"),
+    "linear": ("slope", "nugget"),
+    "power": ("scale", "exponent", "nugget"),
+}
+_EPS = 1.0e-10  # PyKrige's cut-off for "distance zero"
+
+
+@dataclass(frozen=True)
+class Variogram:
+    """A variogram model with its parameters (PyKrige's parameterisation).
+
+    >>> v = Variogram("spherical", {"psill": 80.0, "range": 40_000.0, "nugget": 5.0})
+    >>> float(v(np.array([0.0, 40_000.0, 90_000.0]))[1])
+    85.0
+    >>> v.sill
+    85.0
+    """
+
+    model: str
+    params: dict
+    lags: np.ndarray | None = field(default=None, repr=False, compare=False)
+    semivariance: np.ndarray | None = field(default=None, repr=False, compare=False)
+    pairs: np.ndarray | None = field(default=None, repr=False, compare=False)
+    fitted: bool = False
+
+    @property
+    def nugget(self) -> float:
+        return float(self.params["nugget"])
+
+    @property
+    def psill(self) -> float:
+        return float(self.params.get("psill", math.nan))
+
+    @property
+    def sill(self) -> float:
+        return self.psill + self.nugget
+
+    @property
+    def range(self) -> float:
+        return float(self.params.get("range", math.nan))
+
+    def as_list(self) -> list[float]:
+        """Parameters in PyKrige's internal order ([psill, range, nugget] etc.)."""
+        return [float(self.params[k]) for k in VARIOGRAM_MODELS[self.model]]
+
+    def __call__(self, d: np.ndarray) -> np.ndarray:
+        """γ(d) for distances ``d`` (metres), as PyKrige evaluates it (γ(0) = nugget)."""
+        d = np.asarray(d, dtype=float)
+        p = self.params
+        if self.model == "spherical":
+            r = p["range"]
+            return np.where(d <= r, p["psill"] * ((3.0 * d) / (2.0 * r) - d ** 3.0 / (2.0 * r ** 3.0)) + p["nugget"],
+                            p["psill"] + p["nugget"])
+        if self.model == "exponential":
+            return p["psill"] * (1.0 - np.exp(-d / (p["range"] / 3.0))) + p["nugget"]
+        if self.model == "gaussian":
+            return p["psill"] * (1.0 - np.exp(-(d ** 2.0) / (p["range"] * 4.0 / 7.0) ** 2.0)) + p["nugget"]
+        if self.model == "linear":
+            return p["slope"] * d + p["nugget"]
+        return p["scale"] * d ** p["exponent"] + p["nugget"]
+
+    # γ(d) = alpha + beta * F(s·d) for d > 0, with F cheap to evaluate in place on scaled distances.
+    def _affine(self) -> tuple[float, float, float, bool]:
+        """(alpha, beta, scale, squared): γ(d) = alpha + beta·F(scale·d); F takes (scale·d)² when ``squared``."""
+        p = self.params
+        if self.model == "spherical":
+            return p["nugget"], p["psill"], 1.0 / p["range"], False
+        if self.model == "exponential":
+            return p["psill"] + p["nugget"], -p["psill"], 3.0 / p["range"], False
+        if self.model == "gaussian":
+            return p["psill"] + p["nugget"], -p["psill"], 1.0 / (p["range"] * 4.0 / 7.0), True
+        if self.model == "linear":
+            return p["nugget"], p["slope"], 1.0, False
+        return p["nugget"], p["scale"], 1.0, False
+
+    def _shape_inplace(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
+        """F in place on ``t`` = scaled squared distances (``work``: a scratch array of the same shape)."""
+        if self.model == "gaussian":  # exp(-(d/a)²)
+            np.negative(t, out=t)
+            np.exp(t, out=t)
+            return t
+        np.sqrt(t, out=t)
+        if self.model == "spherical":  # 1.5 t - 0.5 t³, t = min(d/r, 1)
+            np.minimum(t, 1.0, out=t)
+            np.square(t, out=work)
+            np.multiply(work, -0.5, out=work)
+            np.add(work, 1.5, out=work)
+            np.multiply(t, work, out=t)
+        elif self.model == "exponential":  # exp(-3d/r)
+            np.negative(t, out=t)
+            np.exp(t, out=t)
+        elif self.model == "power":
+            np.power(t, self.params["exponent"], out=t)
+        return t
+
+    def describe(self) -> str:
+        body = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        return f"{self.model}({body}){' fitted' if self.fitted else ' given'}"
+
+    def as_dict(self) -> dict:
+        return {"model": self.model, **{k: float(v) for k, v in self.params.items()}, "fitted": self.fitted}
+
+
+def _parse_parameters(model: str, params) -> dict:
+    if model not in VARIOGRAM_MODELS:
+        raise InputError(f"unknown variogram model {model!r}", where="variogram_model",
+                         fix="use one of " + ", ".join(VARIOGRAM_MODELS))
+    names = VARIOGRAM_MODELS[model]
+    if isinstance(params, Variogram):
+        params = params.params
+    if isinstance(params, dict):
+        p = dict(params)
+        if "sill" in p and "psill" not in p and "psill" in names:
+            p["psill"] = float(p.pop("sill")) - float(p.get("nugget", 0.0))
+        p.pop("sill", None)
+        missing = [k for k in names if k not in p]
+        if missing:
+            raise InputError(f"the {model} variogram needs {', '.join(names)}; missing {', '.join(missing)}",
+                             where="variogram_parameters",
+                             fix="e.g. {'psill': 80, 'range': 30000, 'nugget': 5} (or 'sill' for psill+nugget)")
+        extra = set(p) - set(names)
+        if extra:
+            raise InputError(f"unknown variogram parameter(s) {sorted(extra)} for the {model} model",
+                             where="variogram_parameters", fix="use " + ", ".join(names))
+    else:
+        vals = list(params)
+        if len(vals) != len(names):
+            raise InputError(f"the {model} variogram takes {len(names)} parameters, got {len(vals)}",
+                             where="variogram_parameters",
+                             fix="as a list: [sill, range, nugget] (PyKrige's order), or a dict")
+        if "psill" in names:  # PyKrige's list form is [sill, range, nugget]
+            vals = [vals[0] - vals[2], vals[1], vals[2]]
+        p = dict(zip(names, vals))
+    try:
+        p = {k: float(p[k]) for k in names}
+    except (TypeError, ValueError):
+        raise InputError(f"variogram parameters must be numbers, got {params!r}",
+                         where="variogram_parameters") from None
+    bad = [k for k, v in p.items() if not math.isfinite(v) or v < 0]
+    if "range" in p and p["range"] <= 0:
+        bad.append("range")
+    if model == "power" and not 0 < p["exponent"] < 2:
+        bad.append("exponent (0 < exponent < 2)")
+    if bad:
+        raise InputError(f"invalid {model} variogram parameter(s): " + ", ".join(
+            f"{k}={p.get(k.split(' ')[0])}" for k in dict.fromkeys(bad)), where="variogram_parameters",
+            fix="partial sill and nugget must be >= 0, range > 0")
+    if "psill" in p and p["psill"] + p["nugget"] <= 0:
+        raise InputError("the variogram's sill is zero: every point would be unrelated and weightless",
+                         where="variogram_parameters", fix="give a positive partial sill or nugget")
+    return p
+
+
+def empirical_variogram(x, y, z, nlags: int = 6, *, max_pairs: int = 5_000_000, seed: int = 0):
+    """Binned semivariances (PyKrige's binning): ``(lags, semivariance, pairs per lag)``.
+
+    ``z`` may be ``(N, H)`` with NaN for missing values: the semivariances
+    of all columns are pooled (one variogram for many hours). Above
+    ``max_pairs`` station pairs, a seeded random subset of pairs is used.
+    """
+    x = np.asarray(x, float)
+    z = np.asarray(z, float)
+    z2 = z[:, None] if z.ndim == 1 else z
+    n = x.size
+    if n < 2:
+        raise InputError("a variogram needs at least two points", where="variogram")
+    i, j = np.triu_indices(n, k=1)
+    if i.size > max_pairs:
+        pick = np.sort(np.random.default_rng(seed).choice(i.size, size=max_pairs, replace=False))
+        i, j = i[pick], j[pick]
+    xy = np.column_stack([x, np.asarray(y, float)])
+    d = np.sqrt(((xy[i] - xy[j]) ** 2).sum(axis=1))
+    dmax, dmin = float(d.max()), float(d.min())
+    dd = (dmax - dmin) / nlags
+    bins = [dmin + k * dd for k in range(nlags)] + [dmax + 0.001]
+    which = np.clip(np.searchsorted(bins, d, side="right") - 1, 0, nlags - 1)
+    lag_sum = np.zeros(nlags)
+    g_sum = np.zeros(nlags)
+    cnt = np.zeros(nlags)
+    for h in range(z2.shape[1]):
+        g = 0.5 * (z2[i, h] - z2[j, h]) ** 2
+        ok = np.isfinite(g)
+        g_sum += np.bincount(which[ok], weights=g[ok], minlength=nlags)
+        lag_sum += np.bincount(which[ok], weights=d[ok], minlength=nlags)
+        cnt += np.bincount(which[ok], minlength=nlags)
+    has = cnt > 0
+    return lag_sum[has] / cnt[has], g_sum[has] / cnt[has], cnt[has].astype(int)
+
+
+def _residuals(params, lags, sv, model, weight):
+    v = Variogram(model, dict(zip(VARIOGRAM_MODELS[model], params)))
+    r = v(lags) - sv
+    if weight:
+        drange = np.amax(lags) - np.amin(lags)
+        k = 2.1972 / (0.1 * drange)
+        x0 = 0.7 * drange + np.amin(lags)
+        w = 1.0 / (1.0 + np.exp(-k * (x0 - lags)))
+        r = r * (w / np.sum(w))
+    return r
+
+
+def fit_variogram(x, y, z, model: str = "spherical", nlags: int = 6, weight: bool = False) -> Variogram:
+    """Fit a variogram model to the empirical variogram of the data (PyKrige's procedure).
+
+    Raises :class:`InputError` when the data do not support a model: too
+    few lag classes, no spatial structure (the fitted partial sill is zero,
+    or the range is shorter than the distance between the two closest
+    stations, so no two stations would be related: pure noise), or a failed fit. Constant data give a flat variogram marked
+    ``constant`` (kriging then returns the constant everywhere).
+    """
+    from scipy.optimize import least_squares
+
+    if model not in VARIOGRAM_MODELS:
+        _parse_parameters(model, {})
+    lags, sv, pairs = empirical_variogram(x, y, z, nlags)
+    nparam = len(VARIOGRAM_MODELS[model])
+    if lags.size < nparam:
+        raise InputError(f"only {lags.size} lag class(es) hold station pairs; a {model} variogram has "
+                         f"{nparam} parameters to fit", where="variogram",
+                         fix="use more stations, fewer lags (nlags) or give variogram_parameters")
+    if np.all(sv == 0):
+        params = {k: 0.0 for k in VARIOGRAM_MODELS[model]}
+        if "range" in params:
+            params["range"] = float(lags.max())
+        return Variogram(model, params, lags, sv, pairs, fitted=True)
+    if model == "linear":
+        x0 = [(sv.max() - sv.min()) / max(lags.max() - lags.min(), 1e-12), sv.min()]
+        bounds = ([0.0, 0.0], [np.inf, sv.max()])
+    elif model == "power":
+        x0 = [(sv.max() - sv.min()) / max(lags.max() - lags.min(), 1e-12), 1.1, sv.min()]
+        bounds = ([0.0, 0.001, 0.0], [np.inf, 1.999, sv.max()])
+    else:
+        x0 = [sv.max() - sv.min(), 0.25 * lags.max(), sv.min()]
+        bounds = ([0.0, 0.0, 0.0], [10.0 * sv.max(), lags.max(), sv.max()])
+    res = least_squares(_residuals, x0, bounds=bounds, loss="soft_l1", args=(lags, sv, model, weight))
+    params = dict(zip(VARIOGRAM_MODELS[model], (float(v) for v in res.x)))
+    table = ", ".join(f"{lg / 1000:.1f} km: {s:.4g}" for lg, s in zip(lags, sv))
+    if not res.success:
+        raise InputError(f"the {model} variogram could not be fitted ({res.message}); "
+                         f"empirical variogram {table}", where="variogram",
+                         fix="give variogram_parameters, try another model, or use idw")
+    structure = params.get("psill", params.get("slope", params.get("scale", 0.0)))
+    from scipy.spatial import cKDTree
+    dnear = cKDTree(np.column_stack([np.asarray(x, float), np.asarray(y, float)])).query(
+        np.column_stack([np.asarray(x, float), np.asarray(y, float)]), k=2)[0][:, 1]
+    dmin = float(dnear[dnear > 0].min()) if np.any(dnear > 0) else 0.0
+    if structure <= 1e-9 * sv.max() or ("range" in params and params["range"] < dmin):
+        fitted = ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+        why = (f"the fitted range {params['range']:.0f} m is shorter than the closest pair of stations "
+               f"({dmin:.0f} m)" if "range" in params and params["range"] < dmin and structure > 1e-9 * sv.max()
+               else "the fitted partial sill is zero")
+        raise InputError(f"the {model} variogram does not fit: the data show no spatial structure ({why}; "
+                         f"fitted {fitted}; empirical variogram {table}), so kriging would only return the "
+                         "mean between stations", where="variogram",
+                         fix="give variogram_parameters from a longer record, try another model, or use idw")
+    return Variogram(model, params, lags, sv, pairs, fitted=True)
+
+
+class OrdinaryKriging(Gridder):
+    """Ordinary kriging with a fitted or given variogram; predictions and kriging variance.
+
+    Parameters
+    ----------
+    variogram_model:
+        ``"spherical"`` (default), ``"exponential"``, ``"gaussian"``,
+        ``"linear"`` or ``"power"``, defined as in PyKrige.
+    variogram_parameters:
+        ``None`` to fit the model to the data's empirical variogram, or fixed
+        parameters: a dict ``{"psill" or "sill", "range", "nugget"}`` or a
+        list ``[sill, range, nugget]`` (PyKrige's conventions), or a
+        :class:`Variogram`.
+    nlags, weight:
+        Empirical variogram classes and PyKrige's small-lag weighting for the fit.
+    n_neighbors:
+        ``None`` for global kriging (one system for all cells). An integer
+        ``k`` krige each cell from its ``k`` nearest points (local kriging,
+        for thousands of micro-sensors); cells sharing the same neighbours
+        share one solve.
+    exact_values:
+        Return a station's own value at its location (PyKrige's default).
+    max_distance:
+        Leave grid cells farther than this (metres) from every station empty.
+    memory_budget:
+        Bytes of working memory for one chunk of cells (chunk size follows).
+    workers:
+        Threads for predictions (-1: all cores).
+
+    >>> import numpy as np
+    >>> ok = OrdinaryKriging("exponential", {"psill": 4.0, "range": 30_000.0, "nugget": 0.5})
+    >>> x = np.array([0.0, 10_000.0, 20_000.0, 5_000.0]); y = np.array([0.0, 0.0, 10_000.0, 15_000.0])
+    >>> ok = ok.fit((x, y), np.array([10.0, 12.0, 15.0, 11.0]))
+    >>> bool(np.isclose(ok.predict((x[:1], y[:1]))[0], 10.0))
+    True
+    """
+
+    name = "kriging"
+    exact = True
+    has_variance = True
+
+    def __init__(self, variogram_model: str = "spherical", variogram_parameters=None, *, nlags: int = 6,
+                 weight: bool = False, n_neighbors: int | None = None, exact_values: bool = True,
+                 max_distance: float | None = None, memory_budget: int = MEMORY_BUDGET, workers: int = -1):
+        if variogram_model not in VARIOGRAM_MODELS:
+            raise InputError(f"unknown variogram model {variogram_model!r}", where="variogram_model",
+                             fix="use one of " + ", ".join(VARIOGRAM_MODELS))
+        self.variogram_model = variogram_model
+        self.variogram_parameters = variogram_parameters
+        self._fixed = (None if variogram_parameters is None else
+                       Variogram(variogram_model, _parse_parameters(variogram_model, variogram_parameters)))
+        self.nlags = int(nlags)
+        self.weight = bool(weight)
+        if n_neighbors is not None and int(n_neighbors) < 2:
+            raise InputError(f"n_neighbors must be at least 2, got {n_neighbors}", where="n_neighbors",
+                             fix="use None for global kriging or e.g. 16 for local kriging")
+        self.n_neighbors = None if n_neighbors is None else int(n_neighbors)
+        self.exact_values = bool(exact_values)
+        self.max_distance = max_distance
+        self.memory_budget = int(memory_budget)
+        self.workers = workers
+
+    def min_points(self) -> int:
+        return 2 if self._fixed is not None else 5
+
+    def describe(self) -> dict:
+        d = {"variogram_model": self.variogram_model, "n_neighbors": self.n_neighbors,
+             "exact_values": self.exact_values, "max_distance": self.max_distance}
+        if hasattr(self, "variogram_"):
+            d["variogram"] = self.variogram_.as_dict()
+        return d
+
+    # fitting ---------------------------------------------------------------------
+    def _fit(self, x, y, z):
+        self.notes_ = []
+        if self._fixed is not None:
+            self.variogram_ = self._fixed
+        else:
+            if x.size < self.min_points():
+                raise InputError(f"fitting a variogram needs at least {self.min_points()} points, got {x.size}",
+                                 fix="give variogram_parameters, add stations or use idw")
+            self.variogram_ = fit_variogram(x, y, z, self.variogram_model, self.nlags, self.weight)
+        v = self.variogram_
+        self._constant = None
+        if v.fitted and v.semivariance is not None and np.all(v.semivariance == 0):
+            # Flat variogram of constant data: every weighting gives the constant.
+            self._constant = z[0].copy() if z.ndim == 2 else float(z[0])
+            self.notes_.append("all values are equal: the surface is that constant, with zero variance")
+            return
+        self._x0, self._y0 = float(np.mean(x)), float(np.mean(y))  # centred coordinates
+        self._xy = np.column_stack([x - self._x0, y - self._y0])
+        self._z2 = z[:, None] if z.ndim == 1 else z
+        if self.n_neighbors is None or self.n_neighbors >= x.size:
+            self._global_system()
+        else:
+            from scipy.spatial import cKDTree
+            self._tree = cKDTree(self._xy)
+
+    def _kriging_matrix(self, xy: np.ndarray) -> np.ndarray:
+        n = xy.shape[0]
+        a = np.empty((n + 1, n + 1))
+        a[:n, :n] = self.variogram_(cdist(xy, xy))
+        np.fill_diagonal(a, 0.0)
+        a[n, :] = 1.0
+        a[:, n] = 1.0
+        a[n, n] = 0.0
+        return a
+
+    def _global_system(self):
+        n = self._xy.shape[0]
+        a = self._kriging_matrix(self._xy)
+        try:
+            ainv = scipy.linalg.inv(a)
+        except (np.linalg.LinAlgError, ValueError):
+            raise InputError("the kriging system is singular for these stations and this variogram",
+                             fix="check for co-located stations; add a nugget to the variogram") from None
+        cond = float(np.abs(a).sum(axis=0).max() * np.abs(ainv).sum(axis=0).max())  # 1-norm condition number
+        if not np.isfinite(cond) or cond > 1e12:  # beyond this, ~1e-4 relative error
+            raise InputError(f"the kriging system is numerically singular (condition number {cond:.1e}), "
+                             f"typical of a {self.variogram_.model} variogram without nugget and nearby stations",
+                             where="variogram",
+                             fix="add a small nugget (e.g. 1% of the sill) or use the spherical/exponential model")
+        self._ainv = ainv
+        # weights for values: A⁻¹ [z; 0]
+        self._wz = ainv[:, :n] @ self._z2  # (n+1, H)
+        self._alpha, self._beta, self._scale, _ = self.variogram_._affine()
+        # right-hand side of the per-chunk product F @ [P | q | wz]
+        self._rhs = np.ascontiguousarray(np.column_stack([ainv[:n, :n], ainv[:n, n], self._wz[:n]]))
+        self._rhs_pred = np.ascontiguousarray(self._wz[:n])
+
+    # prediction ------------------------------------------------------------------
+    def _predict(self, x, y, variance: bool):
+        m = x.size
+        h = self.z_.shape[1] if self.z_.ndim == 2 else 1
+        if self._constant is not None:
+            val = np.broadcast_to(self._constant, (m, h)).copy() if self.z_.ndim == 2 else np.full(m, self._constant)
+            return val, (np.zeros(m) if variance else None)
+        pts = np.column_stack([x - self._x0, y - self._y0])
+        out = np.empty((m, h))
+        var = np.empty(m) if variance else None
+        if hasattr(self, "_tree"):
+            self._predict_local(pts, out, var)
+        else:
+            self._predict_global(pts, out, var)
+        return (out[:, 0] if self.z_.ndim == 1 else out), var
+
+    def _chunk_rows(self, width: int) -> int:
+        workers = _workers(self.workers)
+        rows = self.memory_budget // max(1, 8 * width * workers)
+        return int(min(2048, max(64, rows)))  # small chunks stay in cache
+
+    def _predict_global(self, pts, out, var):
+        n = self._xy.shape[0]
+        h = out.shape[1]
+        rhs = self._rhs if var is not None else self._rhs_pred
+        alpha, beta, scale = self._alpha, self._beta, self._scale
+        ainv, wz = self._ainv, self._wz
+        s_last = ainv[n, n]
+        sx, sy = self._xy[:, 0] * scale, self._xy[:, 1] * scale
+        px, py = pts[:, 0] * scale, pts[:, 1] * scale
+        eps2 = (_EPS * scale) ** 2
+        vario = self.variogram_
+        exact = self.exact_values
+        local = threading.local()
+
+        def work(s, e):
+            c = e - s
+            bufs = getattr(local, "bufs", None)
+            if bufs is None or bufs[0].shape[0] < c:
+                bufs = local.bufs = (np.empty((c, n)), np.empty((c, n)), np.empty((c, rhs.shape[1])))
+            t, w, r = bufs[0][:c], bufs[1][:c], bufs[2][:c]
+            # scaled squared distances, in place
+            np.subtract(px[s:e, None], sx[None, :], out=t)
+            np.square(t, out=t)
+            np.subtract(py[s:e, None], sy[None, :], out=w)
+            np.square(w, out=w)
+            np.add(t, w, out=t)
+            near = np.flatnonzero(t.min(axis=1) <= eps2)
+            f = vario._shape_inplace(t, w)
+            np.matmul(f, rhs, out=r)
+            if var is not None:
+                q = np.einsum("ij,ij->i", r[:, :n], f)
+                var[s:e] = (beta * beta) * q + (2.0 * beta) * r[:, n] + (2.0 * alpha + s_last)
+                out[s:e] = beta * r[:, n + 1:] + wz[n]
+            else:
+                out[s:e] = beta * r + wz[n]
+            if near.size:  # cells on a station: PyKrige's handling, row by row
+                dd = cdist(pts[s:e][near], self._xy)
+                b = np.ones((near.size, n + 1))
+                b[:, :n] = vario(dd)
+                if exact:
+                    b[:, :n][dd <= _EPS] = 0.0
+                out[s:e][near] = b @ wz
+                if var is not None:
+                    var[s:e][near] = np.einsum("ij,ij->i", b @ ainv, b)
+
+        width = 2 * n + rhs.shape[1]
+        run_chunks(work, pts.shape[0], self._chunk_rows(width), _workers(self.workers))
+        if var is not None:
+            np.maximum(var, 0.0, out=var)
+
+    def _predict_local(self, pts, out, var):
+        """Kriging from the k nearest points of each cell; cells with the same neighbours share a solve."""
+        k = self.n_neighbors
+        vario = self.variogram_
+        z2 = self._z2
+        exact = self.exact_values
+
+        def work(s, e):
+            d, idx = self._tree.query(pts[s:e], k=k)
+            key = np.sort(idx, axis=1)
+            sets, inv = np.unique(key, axis=0, return_inverse=True)
+            inv = inv.ravel()
+            # one (k+1)x(k+1) system per distinct neighbour set
+            sx = self._xy[sets]  # (G, k, 2)
+            dd = np.sqrt(((sx[:, :, None, :] - sx[:, None, :, :]) ** 2).sum(-1))
+            a = np.ones((sets.shape[0], k + 1, k + 1))
+            a[:, :k, :k] = vario(dd)
+            ii = np.arange(k)
+            a[:, ii, ii] = 0.0
+            a[:, k, k] = 0.0
+            try:
+                ainv = np.linalg.inv(a)
+            except np.linalg.LinAlgError:
+                raise InputError("a local kriging system is singular", fix="check for co-located points") from None
+            # right-hand sides in the order of each cell's sorted neighbour set
+            nb = sets[inv]  # (c, k)
+            dc = np.sqrt(((pts[s:e][:, None, :] - self._xy[nb]) ** 2).sum(-1))
+            b = np.ones((e - s, k + 1))
+            b[:, :k] = vario(dc)
+            if exact:
+                b[:, :k][dc <= _EPS] = 0.0
+            w = np.einsum("cij,cj->ci", ainv[inv], b)
+            out[s:e] = np.einsum("ck,ckh->ch", w[:, :k], z2[nb])
+            if var is not None:
+                var[s:e] = np.einsum("ci,ci->c", w, b)
+
+        run_chunks(work, pts.shape[0], self._chunk_rows(4 * (k + 1) ** 2), _workers(self.workers))
+        if var is not None:
+            np.maximum(var, 0.0, out=var)
+
+    # leave-one-out (closed form) ----------------------------------------------------
+    def _loo(self):
+        """Leave-one-out predictions and variances from A⁻¹ (Dubrule 1983), same variogram.
+
+        With ``A⁻¹`` in hand, removing station i gives
+        ``z_i - ẑ_{-i} = (A⁻¹[z;0])_i / (A⁻¹)_ii`` and ``σ²_{-i} = -1/(A⁻¹)_ii``:
+        exactly the result of refitting without station i, at no extra cost.
+        """
+        if self._constant is not None or not hasattr(self, "_ainv"):
+            return None
+        n = self._xy.shape[0]
+        diag = np.diag(self._ainv)[:n]
+        resid = self._wz[:n] / diag[:, None]
+        pred = self._z2 - resid
+        return (pred[:, 0] if self.z_.ndim == 1 else pred), -1.0 / diag

@@ -1,0 +1,391 @@
+"""From MOENV observations to surfaces, many hours at once, and the files of ``geoairplan interpolate``.
+
+:func:`station_values` turns the tidy table of
+:func:`geoairplan.io.read_moenv_hourly` into station points (EPSG:3826) and a
+``time x station`` table of values, optionally as 8-h or 24-h moving
+averages (the averaging periods of the regulation), reporting every station
+and hour without a valid value.
+
+:func:`grid_series` interpolates many hours without redoing what does not
+change. Hours are grouped by the set of stations that have a value; within
+a group the method is fitted once on all hours together (IDW: one neighbour
+search; kriging: one inverted system, each hour a matrix-vector product,
+the variance once; RBF: one solve with many right-hand sides). A station
+missing in one hour only changes that hour's group, never the others.
+Kriging without given variogram parameters fits **one** variogram to the
+semivariances of all hours pooled, then keeps it fixed.
+
+:func:`interpolate_observations` is the pipeline behind the command line:
+surfaces, level polygons, township statistics and leave-one-out errors,
+written by :meth:`InterpolationRun.write`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geoairplan.errors import InputError, Problems
+from geoairplan.interpolate._core import TM2, Gridder, MAX_CELLS, Surface, as_points, make_grid
+from geoairplan.interpolate.idw import IDW
+from geoairplan.interpolate.kriging import OrdinaryKriging, fit_variogram
+from geoairplan.interpolate.rbf import RBF
+
+__all__ = ["METHODS", "make_gridder", "StationValues", "station_values", "grid_series",
+           "interpolate_observations", "InterpolationRun", "AVERAGING_WINDOWS"]
+
+METHODS = {"idw": IDW, "kriging": OrdinaryKriging, "rbf": RBF}
+#: Moving averages: (hours, least valid hours). 75 % completeness, this module's rule.
+AVERAGING_WINDOWS = {"1h": (1, 1), "8h_moving": (8, 6), "24h_moving": (24, 18)}
+TZ = "Asia/Taipei"
+
+
+def make_gridder(method: str, **params) -> Gridder:
+    """A gridder by name (``idw``, ``kriging``, ``rbf``) with its parameters."""
+    key = str(method).lower()
+    if key not in METHODS:
+        raise InputError(f"unknown interpolation method {method!r}", where="--method",
+                         fix="use one of " + ", ".join(METHODS))
+    try:
+        return METHODS[key](**params)
+    except TypeError as exc:
+        raise InputError(f"bad parameter for {key}: {exc}", where="--method") from None
+
+
+def _label_time(t) -> str:
+    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M")
+
+
+def _parse_hour(text) -> pd.Timestamp:
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise InputError(f"cannot read the hour {text!r}", where="--hour",
+                         fix='write it as "2026-01-15 14:00" (local time)') from None
+    return t.tz_localize(TZ) if t.tzinfo is None else t.tz_convert(TZ)
+
+
+# --------------------------------------------------------------------------- observations
+
+@dataclass
+class StationValues:
+    """Stations (EPSG:3826 points, in column order) and their values, ``time x station``."""
+
+    points: "object"  # GeoDataFrame
+    values: pd.DataFrame
+    pollutant: str
+    unit: str | None
+    averaging: str
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def xy(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.points.geometry.x.to_numpy(), self.points.geometry.y.to_numpy()
+
+
+def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", hours=None,
+                   source: str | None = None) -> StationValues:
+    """Station points and a ``time x station`` table of one pollutant, ready for :func:`grid_series`.
+
+    Parameters
+    ----------
+    obs:
+        The tidy table of :func:`~geoairplan.io.read_moenv_hourly`, or a path to read.
+    stations:
+        Station list with ``name_zh`` and points (default: the embedded 33
+        southern stations, :func:`geoairplan.datasets.load_stations`).
+        Stations are matched by normalised name; unknown stations are
+        reported, not guessed.
+    average:
+        ``1h`` (values as published), ``8h`` or ``24h`` moving averages
+        (at least 6 of 8 / 18 of 24 valid hours, else empty).
+    hours:
+        Times to keep (strings in local time or timestamps); default all.
+    """
+    import geopandas as gpd
+    from geoairplan import datasets
+    from geoairplan.interpolate.levels import AVERAGING_ALIASES
+    from geoairplan.io.crs import to_tm2
+    from geoairplan.io.moenv import normalize_pollutant, read_moenv_hourly
+    from geoairplan.io.names import normalize_name
+
+    if not isinstance(obs, pd.DataFrame):
+        source = source or str(obs)
+        obs = read_moenv_hourly(obs)
+    source = source or obs.attrs.get("source", "observations")
+    problems = Problems()
+    problems.extend(obs.attrs.get("problems", Problems()))
+    code = normalize_pollutant(pollutant)
+    have = sorted(obs["pollutant"].astype(str).unique())
+    if code is None or code not in have:
+        raise InputError(f"no {pollutant!r} values in the file", file=source, where="--pollutant",
+                         fix="the file has " + ", ".join(have))
+    avg = AVERAGING_ALIASES.get(str(average).lower())
+    if avg is None:
+        raise InputError(f"unknown averaging {average!r}", where="--average", fix="use 1h, 8h or 24h")
+    rows = obs[obs["pollutant"].astype(str) == code]
+    units = rows["unit"].dropna().astype(str).unique()
+    unit = units[0] if len(units) else None
+    wide = rows.pivot_table(index="time", columns="station", values="value", aggfunc="first", dropna=False)
+    wide = wide.reindex(columns=sorted(rows["station"].astype(str).unique()))
+    # complete hourly index, so moving windows count real hours
+    full = pd.date_range(wide.index.min(), wide.index.max(), freq="h")
+    wide = wide.reindex(full)
+    wide.index.name = "time"
+    if avg != "1h":
+        n, need = AVERAGING_WINDOWS[avg]
+        wide = wide.rolling(n, min_periods=need).mean()
+    if hours is not None:
+        want = [_parse_hour(h) for h in ([hours] if isinstance(hours, (str, pd.Timestamp)) else hours)]
+        missing = [h for h in want if h not in wide.index]
+        if missing:
+            raise InputError(f"hour {_label_time(missing[0])} is not in the file", file=source, where="--hour",
+                             fix=f"the file covers {_label_time(wide.index.min())} to "
+                                 f"{_label_time(wide.index.max())}")
+        wide = wide.loc[want]
+    # stations
+    st = datasets.load_stations() if stations is None else stations
+    st = to_tm2(st, source="stations").copy()
+    nogeom = st.geometry.isna() | st.geometry.is_empty
+    for name in st.loc[nogeom, "name_zh"]:
+        problems.add("stations", f"station {name}", "no coordinates: not used")
+    st = st[~nogeom]
+    key = st["name_zh"].map(normalize_name)
+    st = st.assign(_key=key).drop_duplicates("_key").set_index("_key")
+    known = [s for s in wide.columns if normalize_name(s) in st.index]
+    for s in wide.columns:
+        if s not in known:
+            problems.add(source, f"station {s}", "not in the station list: no coordinates, not used "
+                         "(load a station list with read_moenv_stations and pass it as stations=)")
+    if not known:
+        raise InputError("none of the stations in the file is in the station list", file=source,
+                         fix="pass the stations (e.g. read_moenv_stations(...)) with names matching the file")
+    wide = wide[known]
+    pts = st.loc[[normalize_name(s) for s in known]].reset_index(drop=True)
+    pts.insert(0, "station", known)
+    pts = gpd.GeoDataFrame(pts, geometry="geometry", crs=TM2)
+    # report station-hours without a value
+    miss = wide.isna()
+    for s in known:
+        n_miss = int(miss[s].sum())
+        if n_miss:
+            first = _label_time(wide.index[miss[s].to_numpy()][0])
+            what = "hour(s) without a valid value" if avg == "1h" else f"hour(s) without a complete {avg} average"
+            problems.add(source, f"station {s}", f"{n_miss} {what} (first {first}); left out of those hours",
+                         severity="warning")
+    return StationValues(pts, wide, code, unit, avg, problems)
+
+
+# --------------------------------------------------------------------------- many hours
+
+def _series_base(gridder: Gridder, x, y, z2: np.ndarray) -> Gridder:
+    """The gridder every group of hours reuses (kriging: one variogram pooled over all hours)."""
+    if isinstance(gridder, OrdinaryKriging) and gridder.variogram_parameters is None:
+        ok = np.isfinite(z2)
+        nonconst = any(np.ptp(z2[ok[:, h], h]) > 0 for h in range(z2.shape[1]) if ok[:, h].sum() > 1)
+        if nonconst:
+            v = fit_variogram(x, y, z2, gridder.variogram_model, gridder.nlags, gridder.weight)
+            base = gridder.clone(variogram_parameters=v.params)
+            base._pooled = v
+            return base
+    return gridder.clone()
+
+
+def grid_series(gridder: Gridder, points, values, *, times=None, labels=None, region=None, county=None,
+                cell_size: float = 500.0, grid=None, return_variance: bool | None = None,
+                max_cells: int = MAX_CELLS, problems: Problems | None = None, **meta) -> list[Surface]:
+    """Surfaces for many hours: ``values`` is ``(N stations, T hours)`` with NaN where a station is missing.
+
+    ``values`` may be a ``time x station`` DataFrame (as :func:`station_values`
+    gives; then ``times`` and ``labels`` come from it). Returns one
+    :class:`Surface` per hour, in order. Hours with fewer stations than the
+    method needs are skipped and reported in ``problems`` (raised when
+    ``problems`` is None).
+    """
+    if isinstance(values, pd.DataFrame):
+        times = [_label_time(t) for t in values.index] if times is None else times
+        labels = list(values.columns) if labels is None else labels
+        z2 = values.to_numpy(dtype=float).T
+    else:
+        z2 = np.asarray(values, dtype=float)
+        z2 = z2[:, None] if z2.ndim == 1 else z2
+    x, y = as_points(points)
+    if z2.shape[0] != x.size:
+        raise InputError(f"{x.size} points but values for {z2.shape[0]} stations", fix="one row per station")
+    nt = z2.shape[1]
+    times = list(times) if times is not None else [None] * nt
+    spec = grid if grid is not None else make_grid(region, county=county, cell_size=cell_size, points=(x, y),
+                                                   max_cells=max_cells)
+    base = _series_base(gridder, x, y, z2)
+    want_var = base.has_variance if return_variance is None else (return_variance and base.has_variance)
+    out: list[Surface | None] = [None] * nt
+    valid = np.isfinite(z2)
+    patterns: dict[bytes, list[int]] = {}
+    for h in range(nt):
+        patterns.setdefault(valid[:, h].tobytes(), []).append(h)
+    for key, cols in patterns.items():
+        m = valid[:, cols[0]]
+        lab = None if labels is None else [labels[i] for i in np.flatnonzero(m)]
+        g = base.clone()
+        try:
+            g.fit((x[m], y[m]), z2[m][:, cols], labels=lab)
+        except InputError as exc:
+            if problems is None:
+                raise
+            for h in cols:
+                problems.add("interpolation", f"hour {times[h]}", f"not interpolated: {exc.problem}")
+            continue
+        vals, var = g._fill(spec, want_var)
+        params = g.describe()
+        if hasattr(base, "_pooled"):
+            params["variogram"].update(fitted=True, pooled_hours=nt)
+        notes = list(getattr(g, "notes_", []))
+        if hasattr(base, "_pooled") and nt > 1:
+            notes.append(f"variogram fitted once to the pooled semivariances of {nt} hours")
+        for j, h in enumerate(cols):
+            out[h] = Surface(vals[:, :, j], spec, var, method=g.name, params=params, time=times[h],
+                             notes=notes + [f"{int(m.sum())} stations"], **meta)
+    return [s for s in out if s is not None]
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+@dataclass
+class InterpolationRun:
+    """Everything ``geoairplan interpolate`` computes: surfaces, levels, township statistics, errors."""
+
+    surfaces: list[Surface]
+    data: StationValues
+    thresholds: pd.DataFrame
+    levels: "object"  # GeoDataFrame over all hours
+    townships: pd.DataFrame  # all hours
+    mapped: Surface  # the hour the maps show
+    cv: "object | None"  # CVResult of the mapped hour
+    method: str
+    label: str | None = None
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def stem(self) -> str:
+        s = f"{self.data.pollutant.replace('.', '')}_{self.method}"
+        if self.data.averaging != "1h":
+            s += "_" + self.data.averaging.split("_")[0]
+        return s + (f"_{self.label}" if self.label else "")
+
+    def write(self, outdir, *, maps: bool = True, offline: bool = False) -> list[Path]:
+        """Write GeoTIFF(s), level polygons (GeoPackage), township statistics and errors (CSV), maps."""
+        outdir = Path(outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for s in self.surfaces:
+            tag = pd.Timestamp(s.time).strftime("%Y%m%d_%H%M") if s.time else "surface"
+            paths.append(s.to_geotiff(outdir / f"{self.stem}_{tag}.tif"))
+        gpkg = outdir / f"{self.stem}_levels.gpkg"
+        if gpkg.exists():
+            gpkg.unlink()
+        import pyogrio
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})  # same bytes each run
+        try:
+            self.levels.to_file(gpkg, layer="levels", driver="GPKG", engine="pyogrio")
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+        paths.append(gpkg)
+        csv = outdir / f"{self.stem}_townships.csv"
+        self.townships.to_csv(csv, index=False, lineterminator="\n", float_format="%.4f")
+        paths.append(csv)
+        if self.cv is not None:
+            p = outdir / f"{self.stem}_cv.csv"
+            self.cv.table.to_csv(p, index=False, lineterminator="\n", float_format="%.4f")
+            paths.append(p)
+        if self.problems:
+            p = outdir / f"{self.stem}_problems.csv"
+            self.problems.to_frame().to_csv(p, index=False, lineterminator="\n")
+            paths.append(p)
+        if maps:
+            from geoairplan.maps.interpolate import surface_static_map, surface_web_map
+            web = surface_web_map(self.mapped, levels=self.levels_at(self.mapped.time), stations=self.station_table(),
+                                  thresholds=self.thresholds, offline=offline)
+            from geoairplan.maps import web as mweb
+            paths.append(mweb.save_map(web, outdir / f"{self.stem}_map.html", offline=offline)["path"])
+            paths.append(surface_static_map(self.mapped, outdir / f"{self.stem}_map.png",
+                                            levels=self.levels_at(self.mapped.time),
+                                            stations=self.station_table(), thresholds=self.thresholds))
+        return paths
+
+    def levels_at(self, time):
+        return self.levels[self.levels["time"] == time] if len(self.levels) else self.levels
+
+    def station_table(self):
+        """Stations with the mapped hour's value (GeoDataFrame, EPSG:3826)."""
+        pts = self.data.points[["station", "geometry"]].copy()
+        t = self.mapped.time
+        row = self.data.values.loc[[i for i in self.data.values.index if _label_time(i) == t]]
+        pts["value"] = row.iloc[0].to_numpy() if len(row) else np.nan
+        return pts
+
+
+def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params: dict | None = None,
+                             county=None, region=None, cell_size: float = 500.0, hours=None,
+                             average: str = "1h", stations=None, rules: str = "warning_2022",
+                             label: str | None = None, max_cells: int = MAX_CELLS,
+                             source: str | None = None) -> InterpolationRun:
+    """Observations to surfaces, level polygons, township statistics and leave-one-out errors.
+
+    Every station with a value in an hour is used (neighbouring counties'
+    stations steady the edges); the grid covers ``county`` (default: the
+    counties of the stations with data). The maps show ``hours`` if one is
+    given, else the hour with the highest station value.
+    """
+    import geopandas as gpd
+    from geoairplan.interpolate.levels import level_polygons, level_thresholds, township_stats
+
+    data = station_values(obs, pollutant, stations=stations, average=average, hours=hours, source=source)
+    problems = Problems()
+    problems.extend(data.problems)
+    values = data.values.dropna(how="all")
+    if values.empty:
+        raise InputError(f"no hour has a valid {data.pollutant} value"
+                         + ("" if data.averaging == "1h" else f" ({data.averaging} average)"),
+                         file=source or "observations",
+                         fix="pick hours with data (moving averages need most of their window)")
+    if county is None and region is None:
+        used = data.points.loc[values.notna().any().to_numpy(), "county"]
+        county = sorted(set(used.dropna()))
+    gridder = make_gridder(method, **(params or {}))
+    x, y = data.xy
+    spec = make_grid(region, county=county, cell_size=cell_size, points=(x, y), max_cells=max_cells)
+    thresholds = level_thresholds(data.pollutant, averaging=data.averaging, unit=data.unit, rules=rules)
+    surfaces = grid_series(gridder, (x, y), values, grid=spec, problems=problems, pollutant=data.pollutant,
+                           unit=data.unit, averaging=data.averaging, label=label)
+    if not surfaces:
+        raise InputError(f"no hour could be interpolated with {method}", file=source or "observations",
+                         fix=problems.summary(3) or "check the data")
+    if hours is not None and len(surfaces) >= 1:
+        mapped = surfaces[-1]
+    else:
+        peak = values.max(axis=1)
+        t_peak = _label_time(peak.idxmax())
+        mapped = next((s for s in surfaces if s.time == t_peak), surfaces[-1])
+    lv = [level_polygons(s, thresholds) for s in surfaces]
+    levels = pd.concat(lv, ignore_index=True) if lv else gpd.GeoDataFrame()
+    levels = gpd.GeoDataFrame(levels, geometry="geometry", crs=TM2)
+    towns = pd.concat([township_stats(s, thresholds) for s in surfaces], ignore_index=True)
+    # leave-one-out errors of the mapped hour, with the parameters the surfaces used
+    cv = None
+    row = values.loc[[i for i in values.index if _label_time(i) == mapped.time]].iloc[0]
+    ok = row.notna().to_numpy()
+    try:
+        g = gridder
+        vario = mapped.params.get("variogram") if isinstance(mapped.params, dict) else None
+        if isinstance(gridder, OrdinaryKriging) and vario is not None and gridder.variogram_parameters is None:
+            from geoairplan.interpolate.kriging import VARIOGRAM_MODELS
+            g = gridder.clone(variogram_parameters={k: vario[k] for k in VARIOGRAM_MODELS[vario["model"]]})
+        from geoairplan.interpolate.validation import cross_validate
+        cv = cross_validate(g, (x[ok], y[ok]), row.to_numpy()[ok], labels=list(row.index[ok]))
+        cv.table.insert(0, "time", mapped.time)
+    except InputError as exc:
+        problems.add("cross-validation", f"hour {mapped.time}", exc.problem, severity="warning")
+    return InterpolationRun(surfaces, data, thresholds, levels, towns, mapped, cv, gridder.name, label, problems)

@@ -1,0 +1,132 @@
+"""``geoairplan interpolate`` end to end: GeoTIFF, level polygons, township stats, maps; bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from pyproj import Transformer
+
+from geoairplan.cli import main
+
+# Stations placed on 1000-m cell centres (TM2), near the real ones, so a cell holds a station exactly.
+STATIONS = {  # name: (x, y, county, pm2.5 at 14:00, pm2.5 at 15:00)
+    "屏東": (197_500, 2_508_500, "屏東縣", 82.0, 80.0),
+    "潮州": (204_500, 2_491_500, "屏東縣", 66.0, 64.0),
+    "恆春": (228_500, 2_428_500, "屏東縣", 24.0, None),  # missing at 15:00
+    "屏東(枋山)": (214_500, 2_462_500, "屏東縣", 35.0, 34.0),
+    "小港": (181_500, 2_496_500, "高雄市", 78.0, 77.0),
+    "大寮": (190_500, 2_496_500, "高雄市", 75.0, 76.0),
+    "林園": (189_500, 2_486_500, "高雄市", 70.0, 71.0),
+    "美濃": (201_500, 2_531_500, "高雄市", 55.0, 57.0),
+    "臺東": (265_500, 2_517_500, "臺東縣", 12.0, 13.0),
+}
+
+
+@pytest.fixture()
+def files(tmp_path):
+    to_ll = Transformer.from_crs(3826, 4326, always_xy=True)
+    rows = []
+    for name, (x, y, county, *_rest) in STATIONS.items():
+        lon, lat = to_ll.transform(x, y)
+        rows.append({"sitename": name, "siteengname": name, "areaname": "高屏空品區", "county": county,
+                     "township": "", "siteaddress": "", "twd97lon": f"{lon:.10f}", "twd97lat": f"{lat:.10f}",
+                     "sitetype": "一般測站", "siteid": str(len(rows) + 1)})
+    st = tmp_path / "stations.csv"
+    pd.DataFrame(rows).to_csv(st, index=False)
+    obs = []
+    for hour, k in (("2025-01-16 14:00", 3), ("2025-01-16 15:00", 4)):
+        for name, v in STATIONS.items():
+            val = v[k]
+            obs.append({"sitename": name, "county": v[2], "aqi": "", "pollutant": "", "status": "",
+                        "so2": "2.0", "co": "0.4", "o3": "30", "o3_8hr": "30", "pm10": "90",
+                        "pm2.5": "" if val is None else f"{val:g}", "no2": "15", "nox": "20", "no": "5",
+                        "windspeed": "1.5", "winddirec": "40", "datacreationdate": hour, "unit": "",
+                        "co_8hr": "0.4", "pm2.5_avg": "", "pm10_avg": "", "so2_avg": "", "longitude": "",
+                        "latitude": "", "siteid": ""})
+    ob = tmp_path / "obs.csv"
+    pd.DataFrame(obs).to_csv(ob, index=False)
+    return ob, st
+
+
+def test_cli_kriging_writes_a_geotiff_qgis_can_place(files, tmp_path, capsys):
+    obs, st = files
+    out = tmp_path / "out"
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--method", "kriging", "--cell", "1000",
+               "--county", "屏東縣", "--hour", "2025-01-16 14:00", "--stations", str(st),
+               "--variogram-params", "sill=400,range=60000,nugget=0", "--out", str(out), "--offline",
+               "--label", "scenario"])
+    assert rc == 0, capsys.readouterr().err
+    text = capsys.readouterr().out
+    assert "kriging: 1 hour(s) of pm2.5" in text and "wrote" in text
+    tifs = sorted(out.glob("*.tif"))
+    assert [p.name for p in tifs] == ["pm25_kriging_scenario_20250116_1400.tif"]
+    with rasterio.open(tifs[0]) as r:
+        assert r.crs.to_epsg() == 3826 and r.count == 2 and r.nodata == -9999.0
+        band = r.read(1)
+        # value at a station pixel is the station's value (kriging is exact at stations)
+        for name in ("屏東", "潮州"):
+            x, y = STATIONS[name][:2]
+            row, col = r.index(x, y)
+            assert band[row, col] == pytest.approx(STATIONS[name][3], abs=1e-3)
+            assert r.read(2)[row, col] == pytest.approx(0.0, abs=1e-3)  # variance zero at the station
+        # nodata outside the county's land: the sea south-west of 枋山, and every cell off the county
+        row, col = r.index(190_000, 2_440_000)
+        assert band[row, col] == -9999.0
+        from geoairplan.interpolate import make_grid
+        g = make_grid(county="屏東縣", cell_size=1000)
+        assert r.transform == g.transform and np.array_equal(band != -9999.0, g.mask)
+        assert r.tags()["label"] == "scenario"
+    import geopandas as gpd
+    lv = gpd.read_file(out / "pm25_kriging_scenario_levels.gpkg", layer="levels")
+    assert lv.crs.to_epsg() == 3826 and set(lv["level"]) <= {"L1", "L2", "S1", "S2", "S3"}
+    assert "L2" in set(lv["level"])  # 屏東 at 82 ug/m3 exceeds the 54.5 threshold
+    towns = pd.read_csv(out / "pm25_kriging_scenario_townships.csv")
+    assert len(towns) == 33 and {"mean", "max", "level"} <= set(towns.columns)
+    assert towns.loc[towns["township"] == "屏東市", "level"].iloc[0] == "L2"
+    cv = pd.read_csv(out / "pm25_kriging_scenario_cv.csv")
+    assert len(cv) == len(STATIONS) and {"observed", "predicted", "error", "variance"} <= set(cv.columns)
+    html = (out / "pm25_kriging_scenario_map.html").read_text(encoding="utf-8")
+    assert "情境" in html and "data:image/png;base64" in html and '<script src="http' not in html
+    assert (out / "pm25_kriging_scenario_map.png").stat().st_size > 10_000
+
+
+def test_cli_idw_all_hours_with_a_missing_station(files, tmp_path, capsys):
+    obs, st = files
+    out = tmp_path / "idw"
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--cell", "2000", "--county", "屏東縣",
+               "--stations", str(st), "--out", str(out), "--no-maps"])
+    assert rc == 0, capsys.readouterr().err
+    assert len(list(out.glob("pm25_idw_*.tif"))) == 2
+    probs = pd.read_csv(out / "pm25_idw_problems.csv")
+    assert probs["where"].str.contains("恆春").any()
+    towns = pd.read_csv(out / "pm25_idw_townships.csv")
+    assert sorted(towns["time"].unique()) == ["2025-01-16 14:00", "2025-01-16 15:00"]
+
+
+def test_cli_bad_input_is_a_clear_error(files, tmp_path, capsys):
+    obs, st = files
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--cell", "0.5", "--county", "屏東縣",
+               "--stations", str(st), "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "cells" in err and "How to fix: use a cell size of" in err and "Traceback" not in err
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--hour", "2030-01-01 00:00",
+               "--stations", str(st), "--out", str(tmp_path / "y")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "not in the file" in err and "2025-01-16 14:00" in err
+    rc = main(["interpolate", str(obs), "--pollutant", "nox2", "--stations", str(st), "--out", str(tmp_path / "z")])
+    assert rc == 2 and "pm2.5" in capsys.readouterr().err
+
+
+def test_cli_outputs_are_byte_identical_across_runs(files, tmp_path):
+    obs, st = files
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        assert main(["interpolate", str(obs), "--pollutant", "pm2.5", "--method", "kriging", "--cell", "2000",
+                     "--county", "屏東縣", "--stations", str(st), "--variogram-params", "sill=400,range=60000,nugget=1",
+                     "--out", str(out), "--no-maps"]) == 0
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == sorted(p.name for p in outs[1].iterdir()) and any(n.endswith(".gpkg") for n in names)
+    for n in names:
+        assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
