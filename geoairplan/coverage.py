@@ -43,6 +43,7 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
+from geoairplan.io.output import write_gpkg
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2, points_from_xy, to_tm2
 from geoairplan.io.names import normalize_county, normalize_name, suggest
@@ -895,29 +896,6 @@ def township_station_map(county: str, *, stations=None, pollutant: str | None = 
 
 # --------------------------------------------------------------------------- outputs
 
-def write_gpkg(path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write layers to a GeoPackage (replacing the file) with a fixed timestamp: byte-stable."""
-    import pyogrio
-
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
-    try:
-        for name, layer in layers.items():
-            if layer is None or len(layer) == 0:
-                continue
-            layer = layer.copy()
-            for c in layer.columns:
-                if c != layer.geometry.name and layer[c].dtype == object:
-                    layer[c] = layer[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                                            else str(v))
-            layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-    return path
-
-
 def _csv(df: pd.DataFrame, path: Path) -> Path:
     pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").to_csv(
         path, index=False, lineterminator="\n", float_format="%.6g")
@@ -950,7 +928,7 @@ def write_coverage_outputs(res: CoverageResult, outdir, *, maps: bool = True, of
     """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    files = [write_gpkg(out / f"{prefix}.gpkg", output_layers(res))]
+    files = [write_gpkg(out / f"{prefix}.gpkg", output_layers(res), skip_empty=True)]
     files.append(_csv(res.cells, out / "cells.csv"))
     files.append(_csv(output_layers(res)["township_assignment"], out / "township_assignment.csv"))
     files.append(_csv(res.shares, out / "township_shares.csv"))

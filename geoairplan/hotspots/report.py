@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import geopandas as gpd
 
+from geoairplan.io.output import write_gpkg
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
 
@@ -208,29 +209,6 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write layers to a GeoPackage, replacing the file, with a fixed timestamp (byte-stable)."""
-    import pyogrio
-
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
-    try:
-        for name, layer in layers.items():
-            if layer is None:
-                continue
-            layer = layer.copy()
-            for c in layer.columns:
-                if c != layer.geometry.name and layer[c].dtype == object:
-                    layer[c] = layer[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                                            else str(v))
-            layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-    return path
 
 
 def _csv(df: pd.DataFrame, path: Path) -> Path:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
+from geoairplan.warnings.levels import Completeness
 from geoairplan.interpolate._core import TM2, Gridder, MAX_CELLS, Surface, as_points, make_grid
 from geoairplan.interpolate.idw import IDW
 from geoairplan.interpolate.kriging import OrdinaryKriging, fit_variogram
@@ -39,7 +40,9 @@ __all__ = ["METHODS", "make_gridder", "StationValues", "station_values", "grid_s
 
 METHODS = {"idw": IDW, "kriging": OrdinaryKriging, "rbf": RBF}
 #: Moving averages: (hours, least valid hours). 75 % completeness, this module's rule.
-AVERAGING_WINDOWS = {"1h": (1, 1), "8h_moving": (8, 6), "24h_moving": (24, 18)}
+# the warning engine's completeness rule, so a surface and a warning table agree on what an average is
+_COMPLETE = Completeness()
+AVERAGING_WINDOWS = {w: (n, _COMPLETE.required(n)) for w, n in (("1h", 1), ("8h_moving", 8), ("24h_moving", 24))}
 TZ = "Asia/Taipei"
 
 
@@ -284,14 +287,8 @@ class InterpolationRun:
             tag = pd.Timestamp(s.time).strftime("%Y%m%d_%H%M") if s.time else "surface"
             paths.append(s.to_geotiff(outdir / f"{self.stem}_{tag}.tif"))
         gpkg = outdir / f"{self.stem}_levels.gpkg"
-        if gpkg.exists():
-            gpkg.unlink()
-        import pyogrio
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})  # same bytes each run
-        try:
-            self.levels.to_file(gpkg, layer="levels", driver="GPKG", engine="pyogrio")
-        finally:
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+        from geoairplan.io.output import write_gpkg
+        write_gpkg(gpkg, {"levels": self.levels})
         paths.append(gpkg)
         csv = outdir / f"{self.stem}_townships.csv"
         self.townships.to_csv(csv, index=False, lineterminator="\n", float_format="%.4f")

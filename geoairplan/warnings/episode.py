@@ -266,7 +266,7 @@ def write_outputs(result: WarningResult, outdir, *, suffix: str = "", maps: bool
     ``peak{s}.png/.pdf``          static map of the peak hour
     ============================ ==================================================================
     """
-    from geoairplan.coverage import write_gpkg
+    from geoairplan.io.output import write_gpkg
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
