@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import add_output_args, report
+
 import argparse
 
 DESCRIPTION = """\
@@ -65,9 +67,7 @@ def add_parser(sub) -> None:
                                       "within KM km of the county")
     p.add_argument("--stations", metavar="FILE|NAMES|all",
                    help="station CSV, comma-separated embedded names, or 'all' (every station of the county)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help="layers and tables only")
+    add_output_args(p, no_maps_help="layers and tables only")
     p.set_defaults(func=run)
 
 
@@ -85,8 +85,5 @@ def run(args) -> int:
                             include_neighbours=neighbours, official=official)
     files = write_coverage_outputs(res, args.out, maps=not args.no_maps, offline=args.offline)
     print(res.summary_text())
-    if res.problems:
-        print(f"{len(res.problems)} note(s) (also in problems.csv):")
-        print("  " + res.problems.summary(8).replace("\n", "\n  "))
-    print(f"wrote {len(files)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    report(res.problems, len(files), args.out, t0=t0)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import add_output_args, report
+
 import argparse
 
 
@@ -46,9 +48,7 @@ def add_parser(sub) -> None:
                    help="what Gi* compares: t/yr/km2 (density, default) or t/yr (total)")
     p.add_argument("--moran", action="store_true", help="add local Moran's I columns")
     p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--offline", action="store_true", help="self-contained HTML (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help="tables, GeoPackage and GeoTIFF only")
+    add_output_args(p, no_maps_help="tables, GeoPackage and GeoTIFF only")
     p.set_defaults(func=run)
 
 
@@ -88,9 +88,5 @@ def run(args) -> int:
         for r in res.total_check.itertuples(index=False):
             print(f"  total {r.label:<9} townships {r.sum_of_townships:>10,.2f}  printed {r.printed_total:>10,.2f}"
                   f"  difference {r.difference:+,.2f} ({r.difference_pct:+.2f} %)")
-    if res.problems:
-        n_err = sum(p.severity == "error" for p in res.problems)
-        print(f"{len(res.problems)} problem(s) ({n_err} rows or values not used), see problems.csv:")
-        print("  " + res.problems.summary(8).replace("\n", "\n  "))
-    print(f"wrote {len(files)} files to {args.out}")
+    report(res.problems, len(files), args.out)
     return 0

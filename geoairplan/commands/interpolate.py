@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import add_output_args, report
+
 import argparse
 
 DESCRIPTION = """\
@@ -81,7 +83,6 @@ def add_parser(sub) -> None:
                    help="county to grid (repeatable; default: the counties of the stations with data)")
     p.add_argument("--average", default="1h", choices=["1h", "8h", "24h"],
                    help="interpolate hourly values (default) or 8-h / 24-h moving averages")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--stations", metavar="FILE", help="MOENV station list (aqx_p_07) instead of the embedded one")
     p.add_argument("--label", help='label for titles and file names (e.g. "scenario" for made-up data)')
     g = p.add_argument_group("IDW")
@@ -98,8 +99,7 @@ def add_parser(sub) -> None:
     r = p.add_argument_group("RBF")
     r.add_argument("--kernel", default="thin_plate_spline", help="RBF kernel (default thin_plate_spline)")
     r.add_argument("--smoothing", type=float, default=0.0, help="RBF smoothing (default 0: exact)")
-    p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help="rasters and tables only")
+    add_output_args(p, no_maps_help="rasters and tables only")
     p.set_defaults(func=run)
 
 
@@ -154,8 +154,5 @@ def run(args) -> int:
               + (f", {r.level} {r.level_zh}" if r.level else ""))
     if run_.cv is not None:
         print(run_.cv)
-    if run_.problems:
-        print(f"{len(run_.problems)} problem(s) reported (see {run_.stem}_problems.csv):")
-        print(run_.problems.summary(5))
-    print(f"wrote {len(paths)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    report(run_.problems, len(paths), args.out, t0=t0, where=f"{run_.stem}_problems.csv", limit=5)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import add_output_args, report
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -27,9 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--half-width", type=float, default=30.0, help="upwind sector half-width, degrees (30)")
     p.add_argument("--max-distance", type=float, default=5000.0, help="upwind distance, metres (5000)")
     p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--offline", action="store_true", help="self-contained HTML (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help="tables and GeoPackage only")
+    add_output_args(p, no_maps_help="tables and GeoPackage only")
     p.set_defaults(func=run)
 
 
@@ -60,8 +60,5 @@ def run(args) -> int:
         tws = res.townships.drop_duplicates("township")
         print("townships upwind (facilities known only by township): "
               + ", ".join(f"{r.township} ({r.hours_upwind} h)" for r in tws.itertuples(index=False)))
-    if sa.problems:
-        print(f"{len(sa.problems)} problem(s), see problems.csv:")
-        print("  " + sa.problems.summary(8).replace("\n", "\n  "))
-    print(f"wrote {len(files)} files to {args.out}")
+    report(sa.problems, len(files), args.out)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import add_output_args, report
+
 import argparse
 
 DESCRIPTION = """\
@@ -69,9 +71,7 @@ def add_parser(sub) -> None:
                    help="valid hours a 24-h moving average needs (default 18)")
     p.add_argument("--min-hours-8h", type=_hours(1, 8), default=6, metavar="N",
                    help="valid hours an 8-h moving average needs (default 6)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help="tables and layers only")
+    add_output_args(p, no_maps_help="tables and layers only")
     p.set_defaults(func=run)
 
 
@@ -91,8 +91,5 @@ def run(args) -> int:
                        mapping=args.coverage)
     files = write_outputs(res, args.out, maps=not args.no_maps, offline=args.offline)
     print(res.summary())
-    if res.problems:
-        print(f"{len(res.problems)} note(s) (also in problems.csv):")
-        print("  " + res.problems.summary(8).replace("\n", "\n  "))
-    print(f"wrote {len(files)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    report(res.problems, len(files), args.out, t0=t0)
     return 0
