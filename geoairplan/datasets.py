@@ -122,7 +122,9 @@ def load_stations(county: str | None = None, pollutant: str | None = None) -> gp
     if county is not None:
         gdf = gdf[gdf["county"] == check_county(county)]
     if pollutant is not None:
-        p = pollutant.lower()
+        from geoairplan.io.moenv import normalize_pollutant
+
+        p = normalize_pollutant(pollutant)
         if p not in POLLUTANTS:
             raise InputError(f"unknown pollutant {pollutant!r}", where="--pollutant",
                              fix="use one of " + ", ".join(POLLUTANTS))

@@ -67,8 +67,24 @@ def test_stations_zone_and_pollutants():
     assert st.loc["屏東", "zone"] == "高屏" and st.loc["臺東", "zone"] == "花東"
     assert {"pm2.5", "o3"} <= set(st.loc["屏東", "pollutants"].split(";"))
     assert st["source"].notna().all() and st["retrieved"].notna().all()
-    pm25 = datasets.load_stations(pollutant="pm2.5")
-    assert 0 < len(pm25) <= 33
+
+
+def test_station_pollutant_filter_keeps_only_stations_that_measure_it(monkeypatch):
+    real = datasets._csv
+
+    def fake(rel):
+        df = real(rel)
+        if rel == "stations.csv":
+            df.loc[df["name_zh"] == "恆春", "pollutants"] = "pm10;o3"
+        return df
+
+    monkeypatch.setattr(datasets, "_csv", fake)
+    for spelling in ("pm2.5", "PM2.5", "PM25", "細懸浮微粒"):
+        got = datasets.load_stations("屏東縣", pollutant=spelling)
+        assert sorted(got["name_zh"]) == sorted(["屏東", "潮州", "屏東(琉球)", "屏東(枋山)"]), spelling
+    assert "恆春" in set(datasets.load_stations("屏東縣", pollutant="o3")["name_zh"])
+    with pytest.raises(InputError, match="unknown pollutant"):
+        datasets.load_stations(pollutant="pm1")
 
 
 def test_catalog_lists_every_data_set_with_source():

@@ -270,7 +270,7 @@ def _seed_township(text: str, county: str | None) -> tuple[str | None, str | Non
 
 def _coordinates(out: pd.DataFrame, role, crs, src, labels, probs) -> None:
     if role["lon"] is not None and role["lat"] is not None:
-        xcol, ycol, in_crs = role["lon"], role["lat"], WGS84 if crs is None else crs
+        xcol, ycol, in_crs = role["lon"], role["lat"], WGS84  # lon/lat columns are degrees; crs is for x/y
     elif role["x"] is not None and role["y"] is not None:
         if crs is None:
             raise InputError(f"the list has coordinates {role['x']}/{role['y']} but no CRS was named",

@@ -196,8 +196,10 @@ def read_townships(path, *, layer=None, encoding=None, crs=None, repair: bool = 
     out = gpd.GeoDataFrame(index=range(len(gdf)), geometry=gdf.geometry.values, crs=WGS84)
     for c in TOWNSHIP_COLUMNS:
         out[c] = gdf[c].astype("string").to_numpy() if c in gdf.columns else pd.Series(pd.NA, index=out.index, dtype="string")
-    for c in ("TOWNCODE", "COUNTYCODE"):
-        out[c] = out[c].str.replace(r"\.0$", "", regex=True)
+    for c, width in (("TOWNCODE", 8), ("COUNTYCODE", 5)):  # codes stored as numbers lose leading zeros
+        code = out[c].str.replace(r"\.0$", "", regex=True)
+        digits = code.str.fullmatch(r"\d+").fillna(False).astype(bool)
+        out[c] = code.mask(digits, code.str.zfill(width))
     out["COUNTYNAME_SRC"] = out["COUNTYNAME"]
     out["TOWNNAME_SRC"] = out["TOWNNAME"]
     out["COUNTYNAME"] = out["COUNTYNAME"].map(normalize_name, na_action="ignore")

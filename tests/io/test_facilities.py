@@ -128,3 +128,10 @@ def test_unusable_seed_falls_back_to_address(tmp_path):
     assert pd.isna(df.loc[0, "unplaced_reason"])
     assert pd.isna(df.loc[1, "township"])
     assert "斗六市 is not in 屏東縣" in df.loc[1, "unplaced_reason"]
+
+
+def test_lonlat_columns_are_degrees_even_when_a_crs_is_named(tmp_path):
+    # a list with lon/lat columns, read with the CRS of its (absent) x/y: lon/lat stay degrees
+    path = _csv(tmp_path, [["A", "屏東縣屏東市", "120.488", "22.673"]], ["name", "address", "lon", "lat"])
+    df = read_facilities(path, crs="EPSG:3826")
+    assert df.loc[0, "lon"] == pytest.approx(120.488) and df.loc[0, "lat"] == pytest.approx(22.673)

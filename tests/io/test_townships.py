@@ -175,3 +175,15 @@ def test_missing_geometry_named(tmp_path, pingtung):
     with pytest.raises(InputError) as e:
         read_townships(path)
     assert "feature 3" in str(e.value) and "no geometry" in str(e.value)
+
+
+def test_codes_stored_as_numbers_keep_leading_zeros(tmp_path):
+    matsu = datasets.load_townships("連江縣")  # county code 09007: the leading zero is what gets lost
+    numeric = _as_moi(matsu).iloc[:2].copy()
+    numeric["TOWNCODE"] = numeric["TOWNCODE"].astype(int)  # some tools write codes as numbers
+    numeric["COUNTYCODE"] = numeric["COUNTYCODE"].astype(int)
+    path = tmp_path / "numeric.geojson"
+    numeric.to_file(path, driver="GeoJSON", engine="pyogrio")
+    got = read_townships(path)
+    assert list(got["TOWNCODE"]) == list(matsu["TOWNCODE"].iloc[:2])
+    assert got["TOWNCODE"].str.fullmatch(r"\d{8}").all() and set(got["COUNTYCODE"]) == {"09007"}
