@@ -23,7 +23,7 @@ Modules
     ``static_map``, ``plot_polygons``, ``plot_points``, ``plot_raster``,
     ``add_static_legend``, ``add_level_legend_static``, ``add_colorbar_static``, ``save_static``.
 ``surfaces`` ``contour_polygons(array, transform_or_extent, levels)`` (filled bands as polygons),
-    ``band_colors(levels, scheme)``, ``raster_bounds_4326(transform, shape)`` (for ``add_raster``).
+    ``band_colors(levels, scheme)``, ``raster_to_web(array, transform)`` (the grid warped to Web Mercator and its bounds, for ``add_raster``).
 ``overview`` the township + station overview of the seed counties; ``demo_maps``.
 
 Example

@@ -20,6 +20,7 @@ import pandas as pd
 import geopandas as gpd
 
 from geoairplan.io.crs import TM2, WGS84
+from geoairplan.maps.surfaces import raster_to_web
 
 __all__ = ["GI_BIN_COLORS", "GI_BIN_LABELS", "hotspot_map", "hotspot_static", "suspects_map", "suspects_static",
            "demo_maps"]
@@ -147,9 +148,8 @@ def hotspot_map(res, path, *, offline: bool = False, title: str | None = None) -
         a = k.density.astype(float)
         vmax = float(np.nanmax(a)) if np.isfinite(a).any() else 1.0
         a = np.where(a >= vmax * 1e-3, a, np.nan)  # transparent where under 0.1 % of the peak
-        b = gpd.GeoSeries(gpd.points_from_xy([k.bounds[0], k.bounds[2]], [k.bounds[1], k.bounds[3]]),
-                          crs=TM2).to_crs(WGS84)
-        add_raster(m, a, (b.x[0], b.y[0], b.x[1], b.y[1]), scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
+        a, b = raster_to_web(a, k.transform)
+        add_raster(m, a, b, scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
                    name=f"核密度 Kernel density（h = {k.bandwidth_m:,.0f} m）", opacity=0.6, log=True)
         add_colorbar(m, "emissions", vmax * 1e-3, vmax, f"核密度 {_lab(key)} t/yr/km²（h = {k.bandwidth_m:,.0f} m）",
                      log=True)

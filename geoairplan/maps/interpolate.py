@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from geoairplan.maps.surfaces import raster_to_web
+
 __all__ = ["surface_web_map", "surface_static_map", "demo_maps"]
 
 _METHOD_ZH = {"idw": "反距離加權 IDW", "kriging": "普通克利金 Ordinary kriging", "rbf": "徑向基函數 RBF"}
@@ -47,29 +49,6 @@ def _range(s, thresholds):
     return (lo, hi if hi > lo else lo + 1.0)
 
 
-def _bounds_4326(s):
-    """The surface reprojected to EPSG:3857 (array) and its bounds in degrees."""
-    import rasterio.warp
-    from rasterio.crs import CRS
-    from pyproj import Transformer
-
-    src = np.where(np.isfinite(s.values), s.values, np.nan).astype("float64")
-    dst_crs = CRS.from_epsg(3857)
-    w, so, e, n = s.bounds
-    transform, width, height = rasterio.warp.calculate_default_transform(
-        CRS.from_epsg(3826), dst_crs, s.shape[1], s.shape[0], left=w, bottom=so, right=e, top=n)
-    out = np.full((height, width), np.nan)
-    rasterio.warp.reproject(src, out, src_transform=s.transform, src_crs=CRS.from_epsg(3826), src_nodata=np.nan,
-                            dst_transform=transform, dst_crs=dst_crs, dst_nodata=np.nan,
-                            resampling=rasterio.warp.Resampling.nearest)
-    x0, y1 = transform.c, transform.f
-    x1, y0 = x0 + transform.a * width, y1 + transform.e * height
-    tr = Transformer.from_crs(3857, 4326, always_xy=True)
-    lon0, lat0 = tr.transform(x0, y0)
-    lon1, lat1 = tr.transform(x1, y1)
-    return out, (lon0, lat0, lon1, lat1)
-
-
 def _where(s):
     if s.grid.counties:
         return {"county": list(s.grid.counties) if len(s.grid.counties) > 1 else s.grid.counties[0]}
@@ -84,7 +63,7 @@ def surface_web_map(surface, *, levels=None, stations=None, thresholds=None, off
     from geoairplan.maps import web
 
     m = web.web_map(_title(surface), source=_source(surface), offline=offline, **_where(surface))
-    arr, b = _bounds_4326(surface)
+    arr, b = raster_to_web(surface.values, surface.transform)
     lo, hi = _range(surface, thresholds)
     web.add_raster(m, arr, b, scheme="concentration", vmin=lo, vmax=hi,
                    name=f"內插濃度 Surface ({_unit(surface)})", opacity=0.75)

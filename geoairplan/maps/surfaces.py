@@ -36,12 +36,33 @@ def raster_extent(transform_or_extent, shape) -> tuple[float, float, float, floa
     return ext
 
 
-def raster_bounds_4326(transform_or_extent, shape, crs=TM2) -> tuple[float, float, float, float]:
-    """``(west, south, east, north)`` in degrees of a raster in ``crs`` (default EPSG:3826)."""
-    xmin, xmax, ymin, ymax = raster_extent(transform_or_extent, shape)
-    box = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=crs).to_crs(4326)
-    w, s, e, n = box.total_bounds
-    return (float(w), float(s), float(e), float(n))
+def raster_to_web(array, transform_or_extent, *, crs=TM2) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A grid in ``crs`` (default EPSG:3826) warped for a web map's image overlay.
+
+    Leaflet stretches an image overlay linearly in Web Mercator between its
+    corners, so a TM2 grid placed by its two corner points lands hundreds of
+    metres off at the far corners. The grid is reprojected (nearest cell,
+    NaN kept as nodata) to EPSG:3857 and returned with its bounds in degrees,
+    ``(west, south, east, north)``, for :func:`geoairplan.maps.web.add_raster`.
+    """
+    import rasterio.warp
+    from affine import Affine
+    from pyproj import Transformer
+    from rasterio.crs import CRS
+
+    a = np.asarray(array, dtype="float64")
+    xmin, xmax, ymin, ymax = raster_extent(transform_or_extent, a.shape)
+    src_t = Affine((xmax - xmin) / a.shape[1], 0, xmin, 0, -(ymax - ymin) / a.shape[0], ymax)
+    src_crs, dst_crs = CRS.from_user_input(crs), CRS.from_epsg(3857)
+    t, width, height = rasterio.warp.calculate_default_transform(
+        src_crs, dst_crs, a.shape[1], a.shape[0], left=xmin, bottom=ymin, right=xmax, top=ymax)
+    out = np.full((height, width), np.nan)
+    rasterio.warp.reproject(a, out, src_transform=src_t, src_crs=src_crs, src_nodata=np.nan, dst_transform=t,
+                            dst_crs=dst_crs, dst_nodata=np.nan, resampling=rasterio.warp.Resampling.nearest)
+    tr = Transformer.from_crs(3857, 4326, always_xy=True)
+    w, s = tr.transform(t.c, t.f + t.e * height)
+    e, n = tr.transform(t.c + t.a * width, t.f)
+    return out, (float(w), float(s), float(e), float(n))
 
 
 def contour_polygons(array, transform_or_extent, levels: Sequence[float], *, crs=TM2,

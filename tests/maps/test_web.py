@@ -207,8 +207,19 @@ def test_contour_polygons_cover_their_bands():
     assert not g.geometry[1].contains(shapely.Point(cx, cy))
     cols = surfaces.band_colors([0, 5, 10, 15])
     assert list(cols) == list(g.band)
-    w, s, e, n4 = surfaces.raster_bounds_4326((x0, x0 + n * cell, y1 - n * cell, y1), a.shape)
+    warped, (w, s, e, n4) = surfaces.raster_to_web(a, (x0, x0 + n * cell, y1 - n * cell, y1))
     assert 120 < w < e < 121.5 and 22 < s < n4 < 23.5
+    # the warped grid puts the cone's tip where the TM2 centre lands in degrees (within a cell)
+    import pyproj
+    lon_c, lat_c = pyproj.Transformer.from_crs(3826, 4326, always_xy=True).transform(cx, cy)
+    merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    (mx0, my0), (mx1, my1) = merc.transform(w, s), merc.transform(e, n4)
+    nrow, ncol = warped.shape
+    r, c = np.unravel_index(np.nanargmin(warped), warped.shape)
+    mx, my = mx0 + (c + 0.5) * (mx1 - mx0) / ncol, my1 - (r + 0.5) * (my1 - my0) / nrow
+    lon, lat = merc.transform(mx, my, direction="INVERSE")
+    d = pyproj.Geod(ellps="GRS80").inv(lon, lat, lon_c, lat_c)[2]
+    assert d < 1.5 * cell, d
     m = web.web_map("t", source="s", county="屏東縣")
     web.add_polygons(m, g, name="bands", color_col="band", color_map=cols)
     assert cols["5–10"] in web.render_html(m)
