@@ -4,8 +4,9 @@ Each sub-command lives in :mod:`geoairplan.commands` as a module with
 ``add_parser(subparsers)``, which registers the command and sets
 ``func`` to a ``run(args) -> int`` function. Errors that geoairplan raises on
 purpose (:class:`~geoairplan.errors.GeoAirPlanError`) and file-system errors
-are printed as one clear message, without a traceback, with exit status 2.
-Set ``GEOAIRPLAN_DEBUG=1`` to see the traceback anyway.
+are printed as one clear message, without a traceback, with exit status 2;
+any other exception is a bug and is reported as such, still without a
+traceback, with exit status 3. Set ``GEOAIRPLAN_DEBUG=1`` to see the traceback.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except UnicodeDecodeError as exc:
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: error: a file is not UTF-8 or Big5/CP950 text ({exc.reason} at byte "
+              f"{exc.start})\n  How to fix: save the file as UTF-8 (or CP950) CSV", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+              "  This is a bug in geoairplan, not in your data. Run again with GEOAIRPLAN_DEBUG=1 to see "
+              "the traceback, and report it with the command you ran.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,3 +41,18 @@ def test_error_is_one_line_without_traceback():
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert "unknown county" in r.stderr and "屏東縣" in r.stderr
+
+
+def test_unexpected_exception_is_reported_as_a_bug_without_traceback(monkeypatch, capsys):
+    import geoairplan.datasets as ds
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("simulated")
+
+    monkeypatch.setattr(ds, "catalog", boom)
+    assert main(["data", "list"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: simulated" in err and "GEOAIRPLAN_DEBUG=1" in err
+    monkeypatch.setenv("GEOAIRPLAN_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["data", "list"])
