@@ -131,19 +131,12 @@ def _pick(cols, aliases) -> str | None:
 
 
 def _read_table(path, what: str) -> pd.DataFrame:
+    from geoairplan.io.tables import read_text_table
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
-    for enc in ("utf-8-sig", "cp950"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=enc)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise InputError(f"the {what} file is empty", file=path,
-                             fix="give a CSV with a header row") from None
-    raise InputError(f"the {what} file is neither UTF-8 nor Big5 (cp950) text", file=path,
-                     fix="save it as UTF-8 CSV")
+    return read_text_table(path, source=what)
 
 
 # --------------------------------------------------------------------------- stations
@@ -816,10 +809,6 @@ def coverage_analysis(county: str, *, stations=None, pollutant: str | None = Non
     c = _compute_cells(county, stations, pollutant, include_neighbours, only)
     probs.extend(c.problems)
     assignment, shares = assign_townships(c.cells, c.towns)
-    for r in assignment.itertuples():
-        total = shares.loc[shares["township"] == r.township, "share"].sum()
-        if abs(total - 1.0) > 1e-3:  # pragma: no cover - the cells cover the land by construction
-            probs.add("coverage", r.township, f"shares add up to {total:.4f}, not 1", "warning")
     res = CoverageResult(county=county, pollutant=_pollutant(pollutant), stations=c.stations, cells=c.cells,
                          assignment=assignment, shares=shares, land_km2=float(shapely.area(c.land)) / 1e6,
                          problems=probs,

@@ -184,6 +184,15 @@ def test_user_table_with_chinese_headers_and_tai_spelling(tmp_path):
     assert len(df) == 33 and "霧臺鄉" in set(df["township"])
 
 
+def test_user_table_saved_as_excel_unicode_text_is_read_with_the_shared_reader(tmp_path):
+    # Excel's "Unicode text": UTF-16 with BOM, tab-separated (the old reader knew only utf-8/cp950 CSV)
+    path = _pingtung_table(tmp_path)
+    p16 = tmp_path / "mine16.txt"
+    p16.write_text(pd.read_csv(path, dtype=str).to_csv(sep="\t", index=False), encoding="utf-16")
+    df = read_official_coverage(p16, county="屏東縣")
+    assert len(df) == 33 and df["township"].is_unique
+
+
 def test_unknown_township_suggests_the_nearest_spelling(tmp_path):
     def edit(df):
         df.loc[df["township"] == "霧臺鄉", "township"] = "霧抬鄉"

@@ -24,7 +24,7 @@ def test_thresholds_follow_the_rule_table_and_convert_units():
     assert so2["level"].tolist() == ["L1", "L2"]
     pm10 = level_thresholds("pm10", averaging="1h")
     assert pm10["level"].tolist() == ["S2", "S3"] and pm10["threshold"].tolist() == [1050.0, 1250.0]
-    with pytest.raises(InputError, match="cannot compare"):
+    with pytest.raises(InputError, match="pm2.5 in .ppb. cannot be compared with a rule in .ug/m3."):
         level_thresholds("pm2.5", averaging="24h", unit="ppb")
     with pytest.raises(InputError, match="no thresholds"):
         level_thresholds("nox")

@@ -293,3 +293,39 @@ def test_every_station_gets_a_complete_hourly_index():
     lv = compute_levels(tidy(rows))
     assert (lv.groupby("station").size() == 30).all()
     assert at(lv, "B", 10)["level"] == "insufficient"              # B has no data yet
+
+
+def test_known_codes_the_rules_do_not_use_are_reported_with_their_row_counts():
+    obs = tidy(series("A", "pm2.5", [40.0] * 24) + series("A", "nox", [5.0] * 24, unit="ppb")
+               + series("A", "pm2.5_avg", [40.0] * 3, unit="ug/m3"))
+    clean, probs = prepare_observations(obs)
+    text = probs.summary()
+    assert "pollutant nox" in text and "24 rows skipped" in text
+    assert "pollutant pm2.5_avg" in text and "3 rows skipped" in text
+    assert sum("not used by the warning rules" in p.reason for p in probs) == 2
+    assert set(clean["pollutant"]) == {"pm2.5"}
+
+
+def test_row_labels_are_file_rows_header_being_row_1():
+    obs = tidy(series("A", "pm2.5", [40.0] * 4)).astype({"time": object})
+    obs.loc[2, "time"] = "not a time"                 # third data row = file row 4
+    _, probs = prepare_observations(obs)
+    assert "first: row 4" in probs.summary()
+    obs = tidy(series("A", "pm2.5", [40.0] * 4))
+    obs.loc[1, "unit"] = "furlongs"                   # second data row = file row 3
+    with pytest.raises(InputError, match="row 3"):
+        prepare_observations(obs)
+    obs["row"] = [12, 13, 14, 15]                     # a row column given with the table wins
+    with pytest.raises(InputError, match="row 13"):
+        prepare_observations(obs)
+
+
+def test_a_big5_rule_table_file_is_read(tmp_path):
+    p = tmp_path / "rules_big5.csv"
+    p.write_bytes(RULES.to_csv(index=False).encode("cp950", errors="replace"))
+    R = load_warning_rules(p)
+    assert len(R.table) == len(RULES)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"pollutant,level\n\x81\x20,L1\n")
+    with pytest.raises(InputError, match="bad.csv"):
+        load_warning_rules(bad)

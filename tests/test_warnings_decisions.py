@@ -257,3 +257,77 @@ def test_forecast_file_errors_name_the_row(tmp_path):
         read_forecast(p)
     p.write_text("date,area,level\n2025-01-02,高屏,預警二級\n", encoding="utf-8")
     assert read_forecast(p)["level"].tolist() == ["L1"]          # 002 naming mapped to 2022
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def test_a_coverage_mapping_missing_a_township_is_refused_naming_it():
+    from geoairplan.warnings import coverage_map
+
+    short = MAPPING[MAPPING["township"] != "霧臺鄉"]
+    with pytest.raises(InputError, match="missing from the coverage table: 霧臺鄉"):
+        coverage_map(PT, short)
+    with pytest.raises(InputError, match="missing"):
+        warning_zones(levels_frame({"屏東": [1]}), PT, mapping=short)
+
+
+def test_a_coverage_mapping_with_blank_or_misspelt_county_is_not_dropped_silently():
+    from geoairplan.warnings import coverage_map
+
+    blank = MAPPING.copy()
+    blank.loc[0, "county"] = None                      # blank county: the county asked for
+    m = coverage_map(PT, blank)
+    assert sorted(m["township"]) == sorted(datasets.township_names(PT))
+    typo = MAPPING.copy()
+    typo.loc[0, "county"] = "屏束縣"
+    with pytest.raises(InputError, match="(?s)row 2: unknown county '屏束縣'.*did you mean 屏東縣"):
+        coverage_map(PT, typo)
+    other = pd.concat([MAPPING, pd.DataFrame({"county": ["雲林縣"], "township": ["斗六市"], "station": ["斗六"]})])
+    m = coverage_map(PT, other)
+    assert "雲林縣" in m.attrs["problems"].summary()      # the other county's row is reported
+    z = warning_zones(levels_frame({"屏東": [1]}), PT, mapping=other)
+    assert "雲林縣" in z.problems.summary()
+
+
+def test_big5_coverage_mapping_and_forecast_files_are_read(tmp_path):
+    from geoairplan.warnings import coverage_map
+
+    mp = tmp_path / "mapping_big5.csv"
+    mp.write_bytes(MAPPING.to_csv(index=False).encode("cp950"))
+    assert len(coverage_map(PT, mp)) == len(MAPPING)
+    fp = tmp_path / "forecast_big5.csv"
+    fp.write_bytes("date,area,level\n2025-01-02,高屏,初級預警\n".encode("cp950"))
+    fc = read_forecast(fp)
+    assert fc["level"].tolist() == ["L1"]
+    bad = tmp_path / "forecast_bad.csv"
+    bad.write_bytes(b"date,area,level\n2025-01-02,\x81\x20,L1\n")
+    with pytest.raises(InputError, match="forecast_bad.csv"):
+        read_forecast(bad)
+
+
+def test_river_dust_rules_must_agree_on_the_wind_condition():
+    from geoairplan.warnings import load_river_dust_rules
+
+    rules = datasets.load_rules("yunlin_river_dust_002")
+    assert len(load_river_dust_rules(rules)) == len(rules)
+    bad = rules.copy()
+    bad.loc[2, "wind_speed_ms"] = "5.0"
+    bad.loc[3, "wind_dir_to_deg"] = "60"
+    with pytest.raises(InputError, match=r"wind condition.*row\(s\) 4, 5") as e:
+        load_river_dust_rules(bad)
+    assert "wind_speed_ms" in str(e.value) and "wind_dir_to_deg" in str(e.value)
+    with pytest.raises(InputError, match="wind condition"):
+        river_dust(_dust(10, 4.0), rules=bad)
+
+
+def test_an_episode_without_zones_writes_no_empty_geopackage(tmp_path):
+    from geoairplan.warnings import decisions
+    from geoairplan.warnings.episode import run_warnings, write_outputs
+
+    assert not hasattr(decisions, "level_zh")          # dead helper removed
+    res = run_warnings(tidy(series("屏東", "pm2.5", [10.0] * 3)), county=PT, mapping=MAPPING)
+    assert len(res.polygons) == 0
+    (tmp_path / "zones.gpkg").write_bytes(b"stale")
+    files = write_outputs(res, tmp_path, maps=False)
+    assert "zones_gpkg" not in files and not (tmp_path / "zones.gpkg").exists()

@@ -27,11 +27,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from geoairplan.errors import InputError
+from geoairplan.io.crs import TM2
 
 __all__ = ["TM2", "MAX_CELLS", "MEMORY_BUDGET", "as_points", "check_values", "GridSpec", "make_grid",
            "Surface", "Gridder", "nice_cell_size"]
 
-TM2 = "EPSG:3826"
 #: Largest grid :func:`make_grid` builds unless told otherwise (cells).
 MAX_CELLS = 20_000_000
 #: Working memory a prediction may use at once, in bytes (chunk size follows from it).
@@ -51,7 +51,7 @@ def as_points(points, crs=None, *, source: str = "points") -> tuple[np.ndarray, 
     like longitude/latitude degrees are refused rather than guessed.
     """
     import geopandas as gpd
-    from geoairplan.io.crs import resolve_crs, to_tm2
+    from geoairplan.io.crs import TM2, resolve_crs, to_tm2
 
     if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
         gs = points.geometry if isinstance(points, gpd.GeoDataFrame) else points

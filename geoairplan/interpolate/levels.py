@@ -39,7 +39,6 @@ __all__ = ["level_thresholds", "level_of", "level_polygons", "township_stats", "
 
 AVERAGING_ALIASES = {"1h": "1h", "hourly": "1h", "hour": "1h", "8h": "8h_moving", "8h_moving": "8h_moving",
                      "24h": "24h_moving", "24h_moving": "24h_moving", "daily": "24h_moving"}
-_UNIT_FACTORS = {("ppm", "ppb"): 1000.0, ("ppb", "ppm"): 0.001}
 
 
 def _norm_unit(unit: str | None) -> str | None:
@@ -85,10 +84,9 @@ def level_thresholds(pollutant: str, *, averaging: str | None = "1h", unit: str 
     src = _norm_unit(sel["unit"].iloc[0])
     dst = _norm_unit(unit) or src
     if dst != src:
-        if (src, dst) not in _UNIT_FACTORS:
-            raise InputError(f"cannot compare {code} in {dst} with thresholds in {src}", where="unit",
-                             fix=f"give the data in {src}")
-        sel["threshold"] = sel["threshold"] * _UNIT_FACTORS[(src, dst)]
+        from geoairplan.warnings.rules import unit_factor  # the one place units are converted
+
+        sel["threshold"] = sel["threshold"] / unit_factor(dst, src, pollutant=code, where="unit")
         note += f"; thresholds converted from {src} to {dst}"
     sel["threshold"] = sel["threshold"].round(9)
     sel["unit"] = dst

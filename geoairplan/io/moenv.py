@@ -51,8 +51,6 @@ and coordinates are not observations and do not become rows.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -66,6 +64,7 @@ import pyarrow.compute as pc
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
 from geoairplan.io.names import normalize_name
+from geoairplan.io.tables import _check_file, _decode, _read_csv, _read_csv_text  # noqa: F401 (re-exported)
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
            "normalize_pollutant", "normalize_unit"]
@@ -138,81 +137,6 @@ def normalize_unit(unit) -> str | None:
 
 
 # --------------------------------------------------------------------------- reading text
-
-
-def _check_file(path: Path, what: str) -> None:
-    if not path.exists():
-        raise InputError("file not found", file=path, fix="check the path")
-    if path.is_dir():
-        raise InputError("this is a folder, not a file", file=path, fix=f"give the {what} file itself")
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=path, fix=f"download the {what} again")
-
-
-def _decode(path: Path, data: bytes | None = None, *, what: str = "file") -> tuple[str, str]:
-    """Text and encoding of a file: a BOM decides, else strict UTF-8, else strict CP950 (Big5)."""
-    raw = path.read_bytes() if data is None else data
-    if raw.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp950"]
-    first_error = None
-    for enc in candidates:
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    pos = first_error.start
-    line = raw.count(b"\n", 0, pos) + 1
-    raise InputError(f"the text is neither UTF-8 nor Big5/CP950 (byte 0x{raw[pos]:02x} at line {line} "
-                     "cannot be decoded)", file=path, where=f"line {line}",
-                     fix=f"save the {what} as UTF-8 (Excel: 'CSV UTF-8') or download it again")
-
-
-def _read_csv_text(text: str, path: Path, *, what: str = "file") -> pd.DataFrame:
-    """A CSV (or tab-separated) text as a frame of strings, nothing converted.
-
-    pyarrow's multi-threaded reader is used (a year of hourly data in well
-    under a second); pandas' reader is the fallback for files it refuses.
-    """
-    first = text.split("\n", 1)[0]
-    sep = "\t" if first.count("\t") > first.count(",") else ","
-    header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=sep), [])]
-    df = None
-    if header and len(set(header)) == len(header):
-        try:
-            import pyarrow.csv as pcsv
-
-            tbl = pcsv.read_csv(
-                io.BytesIO(text.encode("utf-8")),
-                parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-                convert_options=pcsv.ConvertOptions(
-                    column_types={h: pa.large_string() for h in next(csv.reader(io.StringIO(first),
-                                                                                delimiter=sep))},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False))
-            df = tbl.to_pandas(types_mapper={pa.large_string(): _STR}.get)
-        except (pa.ArrowInvalid, ValueError, KeyError):
-            df = None
-    if df is None:
-        try:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
-        except pd.errors.EmptyDataError as exc:
-            raise InputError("the file has no header row", file=path,
-                             fix=f"give the {what} with its header row") from exc
-        except pd.errors.ParserError as exc:
-            raise InputError(f"cannot read the file as CSV ({exc})", file=path,
-                             fix=f"check that the {what} is a comma-separated text file") from exc
-    df.columns = [str(c).strip().lstrip("\ufeff").strip() for c in df.columns]
-    return df
-
-
-def _read_csv(path: Path, *, what: str = "file") -> tuple[pd.DataFrame, str]:
-    text, enc = _decode(path, what=what)
-    if not text.strip():
-        raise InputError("the file is empty", file=path, fix=f"download the {what} again")
-    return _read_csv_text(text, path, what=what), enc
 
 
 def _json_records(obj, path: Path) -> tuple[list, list | None]:

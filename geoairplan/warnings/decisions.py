@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.warnings.forecast import forecast_for
-from geoairplan.warnings.rules import LEVEL_ZH_2022, LEVELS_2022, NONE
+from geoairplan.warnings.rules import LEVELS_2022, NONE
 
 __all__ = ["command_centre", "lower_lift", "half_or_more", "DECISION_ZH"]
 
@@ -227,7 +227,3 @@ def lower_lift(levels: pd.DataFrame, county: str | None = None, *, forecast: pd.
                                "reason": ev[3]})
     cols = ["time", "date", "county", "station", "action", "from_level", "to_level", "reason"]
     return pd.DataFrame(events, columns=cols)
-
-
-def level_zh(code: str) -> str:
-    return LEVEL_ZH_2022.get(code, code)

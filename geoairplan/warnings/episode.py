@@ -252,7 +252,7 @@ def write_outputs(result: WarningResult, outdir, *, suffix: str = "", maps: bool
     ============================ ==================================================================
     ``levels{s}.csv/.parquet``    level per station and hour (:func:`compute_levels` columns)
     ``zones{s}.gpkg``             layer ``zones``: dissolved zone polygons per hour and level,
-                                  EPSG:3826 (``time`` as ISO text with +08:00)
+                                  EPSG:3826 (``time`` as ISO text with +08:00); not written without zones
     ``zones{s}.csv``              the zone rows without geometry (township list per hour and level)
     ``zone_townships{s}.csv``     one row per hour and warned township
     ``decisions{s}.csv``          per day: command centre (Art. 7), then issue/raise/hold/
@@ -285,12 +285,8 @@ def write_outputs(result: WarningResult, outdir, *, suffix: str = "", maps: bool
     poly = result.polygons.copy()
     if len(poly):
         poly["time"] = poly["time"].map(lambda t: t.isoformat())
-    else:
-        if gp.exists():
-            gp.unlink()
-    write_gpkg(gp, {"zones": poly})
-    if len(poly):
         files["zones_gpkg"] = gp
+    write_gpkg(gp, {"zones": poly}, skip_empty=True)  # no zones: no file (a stale one is removed)
     files["zones_csv"] = _csv(result.zones, out / f"zones{s}.csv")
     files["zone_townships_csv"] = _csv(result.zone_townships, out / f"zone_townships{s}.csv")
     files["decisions_csv"] = _csv(result.decisions, out / f"decisions{s}.csv")

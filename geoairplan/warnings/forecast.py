@@ -92,7 +92,9 @@ def read_forecast(forecast: str | PathLike | pd.DataFrame | None) -> pd.DataFram
         p = Path(forecast)
         if not p.exists():
             raise InputError("forecast file not found", file=p, fix="check the path given to --forecast")
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        from geoairplan.io.tables import read_text_table
+
+        df = read_text_table(p, source="forecast")
         src = str(p)
     df.columns = [str(c).strip().lower() for c in df.columns]
     for c in ("date", "area", "level"):

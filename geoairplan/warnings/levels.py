@@ -194,6 +194,21 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     pmap = np.array([pols.index(p) if p in pols else -1 for p in pnorm] + [-1], dtype=np.int64)
     pcode = pmap[pc]
     keep = pcode >= 0
+    # known codes the rules do not use (nox, pm2.5_avg, ...): one warning per code
+    unwanted: dict[str, int] = {}
+    for k, p in enumerate(pnorm):
+        if p is not None and p not in pols:
+            unwanted[p] = unwanted.get(p, 0) + int((pc == k).sum())
+    for p in sorted(unwanted):
+        probs.add(src, f"pollutant {p}", f"not used by the warning rules: {unwanted[p]} rows skipped "
+                  "(used: " + ", ".join(wanted) + ")", severity="warning")
+    # row labels as the readers give them: the table's own ``row`` column, else the CSV row
+    # (header = row 1, first data row = row 2)
+    if "row" in obs.columns:
+        rowno = pd.to_numeric(obs["row"], errors="coerce").to_numpy(dtype=float)
+        rowno = np.where(np.isfinite(rowno), rowno, np.arange(n) + 2).astype(np.int64)
+    else:
+        rowno = np.arange(n, dtype=np.int64) + 2
     # station codes (normalised names, sorted)
     sc, su = pd.factorize(obs["station"], use_na_sentinel=True)
     snorm = [normalize_name(u) for u in su]
@@ -210,7 +225,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     nat = ti8 == np.iinfo(np.int64).min
     bad = keep & nat
     if bad.any():
-        probs.add(src, f"{int(bad.sum())} rows (first: row {int(np.flatnonzero(bad)[0])})",
+        probs.add(src, f"{int(bad.sum())} rows (first: row {int(rowno[np.flatnonzero(bad)[0]])})",
                   "time missing or unreadable: not used")
     keep &= ~nat
     offhour = keep & (ti8 % _H != 0)
@@ -231,7 +246,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
                 if len(hit):
                     i = hit[0]
                     raise InputError(f"unknown unit {u!r} for {pol_names[pcode[i]]} at {stations[scode[i]]} "
-                                     f"{t.iloc[i]:%Y-%m-%d %H:%M}", file=src, where=f"row {i}",
+                                     f"{t.iloc[i]:%Y-%m-%d %H:%M}", file=src, where=f"row {int(rowno[i])}",
                                      fix="use ug/m3 (PM), ppb (SO2, NO2, O3) or ppm (CO), m/s and deg for wind")
             unorm.append(nu)
         unit = np.array(unorm + [None], dtype=object)[uc]

@@ -65,6 +65,18 @@ def load_river_dust_rules(name="yunlin_river_dust_002") -> pd.DataFrame:
     if not ops <= {">", ">="}:
         raise InputError(f"wind_speed_op {sorted(ops - {'>', '>='})} not understood", file=src,
                          where="wind_speed_op", fix="write > or >=")
+    # the wind condition is one for the whole table (river_dust applies it to every level)
+    wind = ["wind_dir_from_deg", "wind_dir_to_deg", "wind_speed_ms", "wind_speed_op"]
+    w = out[wind].reset_index(drop=True)
+    differs = np.flatnonzero((w != w.iloc[0]).any(axis=1).to_numpy()) if len(w) else []
+    if len(differs):
+        first = w.iloc[0]
+        rows = ", ".join(str(int(i) + 2) for i in differs)
+        cols = [c for c in wind if (w[c] != first[c]).any()]
+        raise InputError(f"the river-dust rules disagree on the wind condition ({', '.join(cols)}): row(s) {rows} "
+                         f"differ from row 2 ({first['wind_dir_from_deg']:g}-{first['wind_dir_to_deg']:g} deg, "
+                         f"speed {first['wind_speed_op']} {first['wind_speed_ms']:g} m/s)", file=src,
+                         where="rows 2, " + rows, fix="give every level the same wind sector and speed")
     if set(out["unit"]) != {"ug/m3"} or set(out["pollutant"]) != {"pm10"}:
         raise InputError("river-dust rules must be PM10 in ug/m3", file=src, where="pollutant/unit",
                          fix="state the PM10 hourly thresholds in ug/m3")

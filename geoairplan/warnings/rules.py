@@ -138,7 +138,9 @@ def _read_rule_csv(name_or_path) -> tuple[pd.DataFrame, str, str]:
         if not p.exists():
             raise InputError("rule table not found", file=p, fix="check the path, or name an embedded table "
                              "such as warning_2022")
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        from geoairplan.io.tables import read_text_table
+
+        df = read_text_table(p, source="rule table")
         return df, p.stem, str(p)
     df = datasets.load_rules(text)
     return df, text, f"data/rules/{text}.csv"

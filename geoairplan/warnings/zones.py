@@ -44,9 +44,12 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     """``county, township, station, source`` for ``county``: ``mapping`` (DataFrame or CSV path with
     township and station columns; county optional) or, by default,
     :func:`geoairplan.coverage.township_station_map` (official table where one exists).
-    Township names are checked against the MOI townships of the county."""
+    A given mapping is checked by :func:`geoairplan.coverage.read_official_coverage`: every MOI
+    township of the county exactly once (a township missing, listed twice or misspelt raises
+    :class:`InputError` with the nearest spelling); a blank county cell means ``county``; rows of
+    other counties are reported in ``attrs["problems"]``."""
     from geoairplan import datasets
-    from geoairplan.io.names import normalize_name, suggest
+    from geoairplan.io.names import normalize_name
 
     county = datasets.check_county(county)
     if mapping is None:
@@ -59,10 +62,12 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
         out.attrs.update(m.attrs)
         return out.reset_index(drop=True)
     if isinstance(mapping, (str, PathLike)):
+        from geoairplan.io.tables import read_text_table
+
         src = str(mapping)
         if not Path(mapping).exists():
             raise InputError("coverage mapping file not found", file=src, fix="check the path")
-        df = pd.read_csv(mapping, dtype=str, keep_default_na=False, na_values=[""])
+        df = read_text_table(mapping, source="coverage mapping")
     else:
         src = "coverage mapping"
         df = pd.DataFrame(mapping).copy()
@@ -70,25 +75,22 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
         if c not in df.columns:
             raise InputError(f"missing column {c!r}; the table has {', '.join(map(str, df.columns))}", file=src,
                              where="header", fix="give columns county, township, station")
-    if "county" in df.columns:
-        df = df[df["county"].map(normalize_name) == county]
-    if len(df) == 0:
-        raise InputError(f"the coverage mapping has no rows for {county}", file=src,
-                         fix=f"add rows county={county}, township, station")
-    towns = set(datasets.township_names(county))
-    out = pd.DataFrame({"county": county, "township": df["township"].map(normalize_name).to_numpy(),
-                        "station": df["station"].map(_key).to_numpy(),
-                        "source": df["source"].to_numpy() if "source" in df.columns else "given"})
-    for i, t in enumerate(out["township"]):
-        if t not in towns:
-            hint = suggest(t, sorted(towns))
-            raise InputError(f"{t!r} is not a township of {county}", file=src, where=f"row {i + 2}",
-                             fix=("did you mean " + " or ".join(hint) + "?") if hint else "use MOI township names")
-    dup = out["township"].duplicated()
-    if dup.any():
-        raise InputError(f"township {out.loc[dup, 'township'].iloc[0]!r} is given to two stations", file=src,
-                         where="township", fix="give each township one station")
+    # every township of the county exactly once, names checked with suggestions, rows of other
+    # counties reported (attrs["problems"]), a misspelt county refused
+    from geoairplan.coverage import read_official_coverage
+
+    checked = read_official_coverage(df, county=county, source=src)
+    given = {}
+    if "source" in df.columns:
+        for t, s in zip(df["township"], df["source"]):
+            if not pd.isna(t) and not pd.isna(s):
+                given.setdefault(normalize_name(str(t).strip()), s)
+    out = pd.DataFrame({"county": county, "township": checked["township"].to_numpy(),
+                        "station": checked["station"].to_numpy(),
+                        "source": [given.get(normalize_name(str(t).strip()), "given")
+                                   for t in checked["township_as_printed"]]})
     out.attrs["source"] = "given"
+    out.attrs["problems"] = checked.attrs.get("problems", Problems())
     return out.reset_index(drop=True)
 
 
@@ -161,6 +163,7 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
     probs = Problems()
     m = coverage_map(county, mapping)
     src = f"coverage ({m.attrs.get('source', 'given')})"
+    probs.extend(m.attrs.get("problems") or [])
     try:
         R = load_warning_rules(rules or levels.attrs.get("rules", "warning_2022"))
     except InputError:  # a rule table given as a path: label ranks with the 2022 codes
