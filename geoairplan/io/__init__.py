@@ -11,6 +11,8 @@ function                    reads
 :func:`read_teds_points`    TEDS point sources (stacks), TM2 metres
 :func:`read_facilities`     facility lists, placed in townships
 :func:`parse_address`       county and township of an address
+:func:`read_text_table`     any CSV/TSV table as text (UTF-8, BOM or Big5)
+:func:`write_gpkg`          GeoPackage layers, byte-identical every run
 =========================== ==================================================
 
 Every reader raises :class:`geoairplan.errors.InputError` naming the file,
@@ -26,8 +28,10 @@ from geoairplan.io.crs import TM2, WGS84, check_points_in_county, points_from_xy
 from geoairplan.io.facilities import read_facilities
 from geoairplan.io.moenv import read_moenv_hourly, read_moenv_stations
 from geoairplan.io.teds import read_teds_points
+from geoairplan.io.tables import read_text_table
 from geoairplan.io.townships import read_townships
+from geoairplan.io.output import write_gpkg
 
 __all__ = ["read_townships", "read_moenv_hourly", "read_moenv_stations", "read_teds_points",
            "read_facilities", "parse_address", "AddressMatch", "points_from_xy", "check_points_in_county",
-           "to_tm2", "to_display", "TM2", "WGS84"]
+           "to_tm2", "to_display", "TM2", "WGS84", "read_text_table", "write_gpkg"]
