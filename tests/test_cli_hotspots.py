@@ -145,3 +145,34 @@ def test_suspects_duplicate_sensor_places_reported(tmp_path, capsys):
     assert probs["where"].str.contains("sensor M0").any()
     assert probs["reason"].str.contains("own sensor id").any()
     assert "M0" not in set(pd.read_csv(out / "sensors.csv")["sensor"])
+
+
+@pytest.mark.parametrize("opt", [["--bandwidth", "-5"], ["--bandwidth", "0"], ["--resolution", "0"],
+                                 ["--resolution", "-250"], ["--permutations", "-1"], ["--grid", "0"]])
+def test_hotspots_non_positive_parameters_are_usage_errors(tmp_path, capsys, opt):
+    src = _sources_csv(tmp_path / "teds.csv")
+    with pytest.raises(SystemExit) as e:
+        main(["hotspots", str(src), "--county", "雲林縣", "--out", str(tmp_path / "o"), "--no-maps"] + opt)
+    assert e.value.code == 2
+    assert opt[0] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("opt", [["--k", "0"], ["--min-fraction", "0"], ["--min-fraction", "1.5"]])
+def test_suspects_bad_parameters_are_usage_errors(tmp_path, capsys, opt):
+    sensors, wind = _sensor_files(tmp_path, wind_dir=0.0)
+    with pytest.raises(SystemExit) as e:
+        main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(_sources_csv(tmp_path / "t.csv")),
+              "--out", str(tmp_path / "o"), "--no-maps"] + opt)
+    assert e.value.code == 2
+    assert opt[0] in capsys.readouterr().err
+
+
+def test_suspects_empty_sensor_file_is_reported_without_traceback(tmp_path, capsys):
+    _, wind = _sensor_files(tmp_path, wind_dir=0.0)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    rc = main(["suspects", str(empty), "--wind", str(wind), "--sources", str(_sources_csv(tmp_path / "t.csv")),
+               "--out", str(tmp_path / "o"), "--no-maps"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "empty.csv" in err and "Traceback" not in err

@@ -272,3 +272,78 @@ def test_yunlin_gi_star_equals_esda_on_queen_townships():
     assert by.at["麥寮鄉", "gi_bin"] == 0
     assert by.at["崙背鄉", "gi_bin"] == 1
     assert by.at["四湖鄉", "gi_bin"] < 0
+
+
+# --------------------------------------------------------------------------- same-name townships
+
+
+def _twin_townships():
+    import geopandas as gpd
+    from shapely.geometry import box
+    return gpd.GeoDataFrame({"COUNTYNAME": ["臺北市", "臺中市"], "TOWNNAME": ["大安區", "大安區"]},
+                            geometry=[box(300000, 2768000, 305000, 2773000), box(210000, 2690000, 215000, 2695000)],
+                            crs=3826)
+
+
+def test_same_name_townships_in_two_counties_are_not_double_counted():
+    s = _sources({"C_NO": ["A", "B"], "UTM_E": [302000.0, None], "UTM_N": [2770000.0, None],
+                  "county": [None, "臺中市"], "township": [None, "大安區"], "NOX_EMI": [5.0, 7.0]})
+    t = em.township_emissions(s, _twin_townships()).set_index("county")
+    assert t.at["臺北市", "nox_t"] == 5.0 and t.at["臺北市", "n_sources"] == 1
+    assert t.at["臺中市", "nox_t"] == 7.0 and t.at["臺中市", "n_township_only"] == 1
+    assert t["nox_t"].sum() == 12.0
+
+
+def test_same_name_township_without_county_is_reported_not_counted_twice():
+    s = _sources({"C_NO": ["B"], "UTM_E": [None], "UTM_N": [None], "township": ["大安區"], "NOX_EMI": [7.0]})
+    t = em.township_emissions(s, _twin_townships())
+    assert t["nox_t"].sum() == 0.0
+    assert any("several counties" in p.reason for p in t.attrs["problems"])
+
+
+def test_hotspot_analysis_takes_only_the_named_county_of_a_township_only_row():
+    from geoairplan.hotspots.report import hotspot_analysis
+    s = pd.DataFrame({"C_NO": ["A", "A2", "A3", "B"], "UTM_E": [DOULIU[0], DOULIU[0] + 1000, DOULIU[0] + 2000, None],
+                      "UTM_N": [DOULIU[1]] * 3 + [None], "county": ["雲林縣"] * 3 + ["新竹市"],
+                      "township": [None, None, None, "東區"], "NOX_EMI": [1.0, 0.0, 0.0, 4.0]})
+    res = hotspot_analysis(s, permutations=0, bandwidth=2000)
+    assert set(res.townships["county"]) == {"雲林縣", "新竹市"}  # not 臺南市 / 嘉義市 東區
+    t = res.townships.set_index(["county", "township"])
+    assert t.loc[("新竹市", "東區"), "nox_t"] == 4.0
+    assert res.townships["nox_t"].sum() == 5.0
+
+
+def test_township_table_reports_rows_of_other_counties():
+    tab = pd.concat([_table(), pd.DataFrame([{"county": "臺中市", "township": "大安區", "pollutant": "氮氧化物",
+                                              "value": 3}])], ignore_index=True)
+    layer = em.township_table(tab, county="雲林縣", source="t.csv")
+    warn = [p for p in layer.attrs["problems"] if "other counties" in p.reason]
+    assert len(warn) == 1 and warn[0].where == "1 row(s)" and f"rows {len(tab) + 1}" in warn[0].reason
+    assert warn[0].severity == "warning"
+
+
+# --------------------------------------------------------------------------- user parameters
+
+
+@pytest.mark.parametrize("kw", [dict(resolution=0), dict(resolution=-250), dict(bandwidth=-5),
+                                dict(bandwidth=0)])
+def test_kde_rejects_non_positive_parameters(kw):
+    s = _sources({"C_NO": ["A", "B"], "UTM_E": [DOULIU[0], MAILIAO[0]], "UTM_N": [DOULIU[1], MAILIAO[1]],
+                  "NOX_EMI": [1.0, 2.0]})
+    with pytest.raises(InputError, match="positive"):
+        em.kde_surface(s, "nox", **kw)
+
+
+@pytest.mark.parametrize("kw", [dict(bandwidth=-5), dict(resolution=0), dict(permutations=-1)])
+def test_hotspot_analysis_bad_parameter_is_an_error_not_a_warning(kw):
+    from geoairplan.hotspots.report import hotspot_analysis
+    s = pd.DataFrame({"C_NO": ["A", "B"], "UTM_E": [DOULIU[0], MAILIAO[0]], "UTM_N": [DOULIU[1], MAILIAO[1]],
+                      "NOX_EMI": [1.0, 2.0]})
+    with pytest.raises(InputError):
+        hotspot_analysis(s, county="雲林縣", **{"permutations": 0, **kw})
+
+
+def test_township_hotspots_rejects_negative_permutations():
+    from geoairplan.hotspots.report import township_hotspots
+    with pytest.raises(InputError, match="permutations"):
+        township_hotspots(None, permutations=-1)

@@ -149,3 +149,13 @@ def test_local_moran_option():
     np.testing.assert_allclose(lm["lisa_i"], ref.Is)
     np.testing.assert_allclose(lm["p_sim"], ref.p_sim)
     assert lm.loc[0, "lisa_cluster"] in ("HH", "ns")
+
+
+def test_negative_permutations_is_an_input_error():
+    from geoairplan.errors import InputError
+    g = _grid()
+    w_info = stats.grid_weights(g)
+    with pytest.raises(InputError, match="permutations"):
+        stats.getis_ord(_values(len(g)), w_info, permutations=-1)
+    with pytest.raises(InputError, match="permutations"):
+        stats.local_moran(_values(len(g)), w_info, permutations=-1)

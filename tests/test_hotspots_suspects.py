@@ -254,3 +254,16 @@ def test_scenario_sources_sum_to_table_2_27_and_carry_no_real_names():
     assert src["name"].str.contains("情境").all()
     assert src["c_no"].str.startswith("SCN-").all()
     assert set(src["basis"]) == {"point", "township"}
+
+
+def test_read_sensors_empty_file_is_an_input_error(tmp_path):
+    p = _write(tmp_path, "", name="empty.csv")
+    with pytest.raises(InputError, match="empty") as e:
+        se.read_sensors(p)
+    assert "empty.csv" in str(e.value)
+
+
+@pytest.mark.parametrize("kw", [dict(k=0), dict(k=-1), dict(min_fraction=0), dict(min_fraction=1.5)])
+def test_flag_anomalies_rejects_bad_parameters(kw):
+    with pytest.raises(InputError):
+        se.flag_anomalies(_readings(), **kw)

@@ -415,59 +415,80 @@ def township_emissions(sources: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | 
     tw = to_tm2(townships, source="townships").reset_index(drop=True)
     tw = tw.rename(columns={"COUNTYNAME": "county", "TOWNNAME": "township"})
     keys = list(POLLUTANTS) if pollutants is None else [pollutant_key(p) for p in pollutants]
-    assigned = pd.Series([None] * len(sources), index=sources.index, dtype=object)
+    # townships are identified by their row in ``tw`` (county + township), never by name alone:
+    # 大安區, 東區, ... exist in several counties
+    where = pd.Series([None] * len(sources), index=sources.index, dtype=object)
     pts = sources["basis"] == "point"
     if pts.any():
         p = sources[pts]
         j = gpd.sjoin(gpd.GeoDataFrame(p[["row"]], geometry=p.geometry, crs=TM2),
                       tw[["township", "geometry"]], how="left", predicate="within")
         j = j[~j.index.duplicated(keep="first")]
-        got = j["township"]
+        got = j["index_right"].astype(object).where(j["index_right"].notna(), None)
         for i in got.index[got.isna()]:
             g = sources.geometry[i]
             d = tw.geometry.distance(g)
             k = int(d.idxmin())
             row = sources.at[i, "row"]
             if d[k] <= snap_m:
-                got[i] = tw.at[k, "township"]
+                got[i] = k
                 probs.add(src_name, f"row {row}", f"point lies {d[k]:.0f} m outside every township "
-                          f"polygon: counted in the nearest, {got[i]}", severity="warning")
+                          f"polygon: counted in the nearest, {tw.at[k, 'township']}", severity="warning")
             else:
                 probs.add(src_name, f"row {row}", f"point lies {d[k]:.0f} m from the nearest township "
                           f"({tw.at[k, 'township']}): left out of the township totals (kept on the grid)")
-        assigned[got.index] = got.to_numpy()
+        where[got.index] = [None if v is None else int(v) for v in got]
         stated = sources.loc[pts, "township"]
         for i in stated.index:
-            s, a = stated[i], assigned[i]
+            s, k = stated[i], where[i]
+            a = None if k is None else tw.at[k, "township"]
             if isinstance(s, str) and isinstance(a, str) and normalize_name(s) != a:
                 probs.add(src_name, f"row {sources.at[i, 'row']}", f"stated township {s} but the point "
                           f"lies in {a}: counted in {a}", severity="warning")
     only = sources["basis"] == "township"
-    known = set(tw["township"])
+    by_name: dict = {}
+    for k, (c, t) in enumerate(zip(tw["county"], tw["township"])):
+        by_name.setdefault(t, []).append((c, k))
+    known = set(by_name)
+    src_county = sources["county"] if "county" in sources.columns else pd.Series(None, index=sources.index)
     for i in sources.index[only]:
         t = sources.at[i, "township"]
-        if t in known:
-            assigned[i] = t
+        c = src_county[i] if isinstance(src_county[i], str) else None
+        cands = by_name.get(t, [])
+        if c is not None:
+            cands = [ck for ck in cands if ck[0] == c]
+        row = sources.at[i, "row"]
+        if len(cands) == 1:
+            where[i] = cands[0][1]
+        elif len(cands) > 1:
+            probs.add(src_name, f"row {row}", f"township {t!r} exists in several counties "
+                      f"({', '.join(sorted(ck[0] for ck in cands))}): not counted (give the row's county)")
+        elif c is not None and t in known:
+            probs.add(src_name, f"row {row}", f"township {t!r} of {c} is not one of the townships "
+                      f"mapped (only in {', '.join(sorted(ck[0] for ck in by_name[t]))}): not counted")
         else:
             from geoairplan.io.names import suggest
             hint = suggest(t, known)
-            probs.add(src_name, f"row {sources.at[i, 'row']}", f"township {t!r} is not one of the "
+            probs.add(src_name, f"row {row}", f"township {t!r} is not one of the "
                       f"townships mapped: not counted" + (f" (did you mean {' or '.join(hint)}?)" if hint else ""))
     df = pd.DataFrame(sources.drop(columns="geometry"))
-    df["counted_in"] = assigned.to_numpy()
-    used = df[df["counted_in"].notna()]
+    df["counted_in"] = [None if k is None else tw.at[k, "township"] for k in where]
+    df["counted_county"] = [None if k is None else tw.at[k, "county"] for k in where]
+    df["_tw"] = where.to_numpy()
+    used = df[df["_tw"].notna()]
     out = tw[["county", "township", "geometry"]].copy()
-    g = used.groupby("counted_in")
-    out["n_sources"] = out["township"].map(g.size()).fillna(0).astype(int)
-    out["n_points"] = out["township"].map(used[used["basis"] == "point"].groupby("counted_in").size()) \
-        .fillna(0).astype(int)
+    g = used.groupby("_tw")
+    out["n_sources"] = pd.Series(out.index, index=out.index).map(g.size()).fillna(0).astype(int)
+    out["n_points"] = pd.Series(out.index, index=out.index).map(
+        used[used["basis"] == "point"].groupby("_tw").size()).fillna(0).astype(int)
     out["n_township_only"] = out["n_sources"] - out["n_points"]
     out["area_km2"] = out.geometry.area / 1e6
     for k in keys:
         col = POLLUTANTS[k]
-        tot = out["township"].map(g[col].sum(min_count=1)).fillna(0.0).astype(float)
+        tot = pd.Series(out.index, index=out.index).map(g[col].sum(min_count=1)).fillna(0.0).astype(float)
         out[f"{k}_t"] = tot
         out[f"{k}_density"] = tot / out["area_km2"]
+    df = df.drop(columns="_tw")
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=TM2)
     out.attrs["problems"] = probs
     out.attrs["assigned"] = df
@@ -510,7 +531,13 @@ def township_table(table: pd.DataFrame | None = None, *, county: str | None = No
         county = cs[0]
     county = datasets.check_county(county)
     if "county" in df.columns:
-        df = df[df["county"].map(lambda c: normalize_name(c) == county if isinstance(c, str) else True)]
+        other = ~df["county"].map(lambda c: normalize_name(c) == county if isinstance(c, str) else True)
+        if other.any():
+            rows = df.loc[other, "row"].tolist()
+            shown = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
+            probs.add(source, f"{len(rows)} row(s)", f"rows of other counties than {county} "
+                      f"(rows {shown}): not mapped", severity="warning")
+        df = df[~other]
     tw = townships if townships is not None else datasets.load_townships(county)
     tw = to_tm2(tw, source="townships").rename(columns={"COUNTYNAME": "county", "TOWNNAME": "township"})
     known = list(tw["township"])
@@ -658,6 +685,28 @@ class KDEResult:
         return (t.c, t.f + h * t.e, t.c + w * t.a, t.f)
 
 
+def check_kde_parameters(bandwidth=None, resolution: float = 250.0) -> None:
+    """Raise :class:`InputError` for a non-positive ``resolution`` or numeric ``bandwidth``."""
+    try:
+        res = float(resolution)
+    except (TypeError, ValueError):
+        res = float("nan")
+    if not (np.isfinite(res) and res > 0):
+        raise InputError(f"resolution {resolution} must be a positive number of metres",
+                         where="--resolution", fix="e.g. --resolution 250")
+    if bandwidth is not None and not isinstance(bandwidth, str):
+        try:
+            h = float(bandwidth)
+        except (TypeError, ValueError):
+            h = float("nan")
+        if not (np.isfinite(h) and h > 0):
+            raise InputError(f"bandwidth {bandwidth} must be a positive number of metres",
+                             where="--bandwidth", fix="e.g. --bandwidth 2000")
+    elif isinstance(bandwidth, str) and bandwidth.lower() not in ("scott", "silverman"):
+        raise InputError(f"unknown bandwidth rule {bandwidth!r}", where="--bandwidth",
+                         fix="give metres, 'scott' or 'silverman'")
+
+
 def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=None,
                 resolution: float = 250.0, bounds=None, cutoff: float = 4.0,
                 min_bandwidth: float | None = None) -> KDEResult:
@@ -677,6 +726,7 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
 
     key = pollutant_key(pollutant)
     col = POLLUTANTS[key]
+    check_kde_parameters(bandwidth, resolution)
     pts = sources[sources["basis"] == "point"] if "basis" in sources.columns else sources
     w = pts[col].to_numpy(dtype=float)
     x = pts.geometry.x.to_numpy()

@@ -104,6 +104,9 @@ def township_hotspots(table: pd.DataFrame | str | Path | None = None, *, county:
     from geoairplan.hotspots.emissions import township_table, check_township_total, pollutant_key
     from geoairplan.hotspots.stats import polygon_weights
 
+    from geoairplan.hotspots.stats import _check_permutations
+
+    _check_permutations(permutations)
     probs = Problems()
     source = "township table"
     embedded = table is None or str(table) in EMBEDDED_TABLES
@@ -151,7 +154,12 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
     from geoairplan.hotspots import emissions as em
     from geoairplan.hotspots.stats import grid_weights, polygon_weights
 
+    from geoairplan.hotspots.stats import _check_permutations
+
     key = em.pollutant_key(pollutant)
+    # user parameters fail before any work; later kde InputErrors (too few sources) are warnings
+    _check_permutations(permutations)
+    em.check_kde_parameters(bandwidth, resolution)
     if isinstance(sources, (str, Path)):
         src = em.read_sources(sources, crs=crs, county=county)
     else:
@@ -174,7 +182,10 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
         pts = src[src["basis"] == "point"]
         hit = gpd.sjoin(allt, gpd.GeoDataFrame(geometry=pts.geometry, crs=TM2), how="inner",
                         predicate="intersects").index.unique()
-        named = allt["TOWNNAME"].isin(src.loc[src["basis"] == "township", "township"])
+        only = src[src["basis"] == "township"]
+        pairs = set(zip(only["county"], only["township"]))
+        named = pd.Series([(c, t) in pairs or ((None, t) in pairs) for c, t in
+                           zip(allt["COUNTYNAME"], allt["TOWNNAME"])], index=allt.index, dtype=bool)
         counties = set(allt.loc[hit, "COUNTYNAME"]) | set(allt.loc[named, "COUNTYNAME"])
         towns = allt[allt["COUNTYNAME"].isin(counties)]
     tw = em.township_emissions(src, towns)
@@ -280,6 +291,9 @@ def suspect_analysis(sensors, wind, sources=None, *, facilities=None, crs="EPSG:
     from geoairplan.hotspots.sensors import read_sensors, flag_anomalies
     from geoairplan.hotspots.upwind import read_wind, wind_observations, rank_suspects
 
+    from geoairplan.hotspots.sensors import check_anomaly_parameters
+
+    check_anomaly_parameters(k, min_fraction)
     probs = Problems()
     readings = read_sensors(sensors) if isinstance(sensors, (str, Path)) else sensors
     probs.extend(readings.attrs.get("problems", Problems()))

@@ -85,6 +85,9 @@ def read_sensors(path: str | Path, *, tolerance_m: float = 50.0, crs=None) -> pd
             break
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty (no header, no rows)", file=path,
+                             fix="give a CSV with sensor id, lon, lat, time and PM2.5 columns") from None
     else:
         raise InputError("cannot decode the file as UTF-8 or CP950 (Big5)", file=path, fix="save it as UTF-8")
     return prepare_sensors(df, source=str(path), tolerance_m=tolerance_m, crs=crs)
@@ -233,6 +236,24 @@ class AnomalyResult:
                 f"reporting, neighbours within {p['max_neighbour_m']:.0f} m)")
 
 
+def check_anomaly_parameters(k=5, min_fraction=0.5) -> None:
+    """Raise :class:`InputError` unless ``k`` >= 1 (whole) and 0 < ``min_fraction`` <= 1."""
+    try:
+        whole = not isinstance(k, bool) and float(k) == int(k)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole or k < 1:
+        raise InputError(f"k = {k}: the number of neighbours must be a whole number >= 1", where="--k",
+                         fix="e.g. --k 5")
+    try:
+        f = float(min_fraction)
+    except (TypeError, ValueError):
+        f = float("nan")
+    if not (0 < f <= 1):
+        raise InputError(f"min_fraction = {min_fraction} must be in (0, 1]", where="--min-fraction",
+                         fix="e.g. --min-fraction 0.5")
+
+
 def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z",
                    threshold: float | None = None, min_excess: float = 5.0, floor: float = 2.0,
                    min_neighbours: int = 3, max_neighbour_m: float = 10_000.0, min_fraction: float = 0.5,
@@ -242,6 +263,8 @@ def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z"
 
     if rule not in ("robust_z", "ratio"):
         raise InputError(f"unknown anomaly rule {rule!r}", where="--rule", fix="use robust_z or ratio")
+    check_anomaly_parameters(k, min_fraction)
+    k = int(k)
     threshold = (3.0 if rule == "robust_z" else 1.5) if threshold is None else float(threshold)
     r = readings
     if start is not None:

@@ -201,6 +201,16 @@ def _subset_w(w, keep):
     return _W(nb, len(keep))
 
 
+def _check_permutations(permutations):
+    try:
+        whole = not isinstance(permutations, bool) and float(permutations) == int(permutations)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole or permutations < 0:
+        raise InputError(f"permutations = {permutations} must be a whole number >= 0", where="--permutations",
+                         fix="e.g. --permutations 999 (0: analytical p-values only)")
+
+
 def two_sided_p(observed, sims, rtol: float = 1e-9) -> np.ndarray:
     """Two-sided permutation p: min(1, 2 · min(P_upper, P_lower)), ties counted on both sides.
 
@@ -229,6 +239,7 @@ def getis_ord(values, w_info, *, permutations: int = 999, seed: int = 12345, fdr
     """
     from esda import G_Local
 
+    _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)
     n = len(y)
     out = pd.DataFrame({"value": y, "gi": np.nan, "gi_z": np.nan, "p_norm": np.nan, "p_sim": np.nan,
@@ -281,6 +292,7 @@ def local_moran(values, w_info, *, permutations: int = 999, seed: int = 12345, a
     """
     from esda import Moran_Local, fdr as esda_fdr
 
+    _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)
     n = len(y)
     out = pd.DataFrame({"value": y, "lisa_i": np.nan, "lisa_z": np.nan, "p_sim": np.nan,
