@@ -24,7 +24,7 @@ from geoairplan.errors import InputError
 
 __all__ = ["data_dir", "load_townships", "load_counties", "county_names", "township_names",
            "load_stations", "load_coverage_official", "load_facilities", "load_health_facilities",
-           "load_township_emissions", "load_teds_county_totals", "load_rules", "rules_dir",
+           "load_township_emissions", "load_township_emissions_total", "load_teds_county_totals", "load_rules", "rules_dir",
            "catalog", "show", "check_county", "AQ_ZONES", "SEED_COUNTIES", "POLLUTANTS"]
 
 #: The three counties whose plans are the seeds of this project.
@@ -172,6 +172,14 @@ def load_township_emissions(county: str = "雲林縣") -> pd.DataFrame:
         raise InputError(f"the seeds give declared emissions by township only for 雲林縣, not {county}",
                          where="--county", fix="load your own township table with geoairplan.hotspots")
     df = _csv("emissions/yunlin_township_declared_002.csv")
+    df["value"] = df["value"].astype(float)
+    return df
+
+
+def load_township_emissions_total(county: str = "雲林縣") -> pd.DataFrame:
+    """The printed total row of the township emission table (002 Table 2.27 總計), long format."""
+    load_township_emissions(county)  # same county check
+    df = _csv("emissions/yunlin_township_declared_002_total.csv")
     df["value"] = df["value"].astype(float)
     return df
 

@@ -606,12 +606,8 @@ def check_township_total(layer: gpd.GeoDataFrame, printed: pd.DataFrame | None =
     from geoairplan import datasets
 
     if printed is None:
-        path = datasets.data_dir() / "emissions" / "yunlin_township_declared_002_total.csv"
-        if not path.exists():
-            raise InputError("the printed total of 002 Table 2.27 is not in the embedded data", file=path,
-                             fix="pass the printed totals as a table with pollutant and value columns")
-        printed = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        source = str(path)
+        printed = datasets.load_township_emissions_total()
+        source = "data/emissions/yunlin_township_declared_002_total.csv"
     p = pd.DataFrame(printed).copy()
     p.columns = [str(c).strip().lower() for c in p.columns]
     if "township" in p.columns:  # a total row inside a long table
