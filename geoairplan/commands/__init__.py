@@ -7,7 +7,33 @@ found, what was written).
 
 from __future__ import annotations
 
+import argparse
+import math
 import time
+
+
+def number(kind=float, *, low=None, high=None, low_open=False, unit=""):
+    """An argparse ``type`` for a number in a range: ``number(int, low=1)``, ``number(float, low=0,
+    low_open=True, high=1)`` for (0, 1]. A trailing ``unit`` (e.g. ``"m"``) is accepted and dropped."""
+    what = "whole number" if kind is int else "number"
+    lo_txt = "" if low is None else (f"> {low}" if low_open else f">= {low}")
+    hi_txt = "" if high is None else f"<= {high}"
+    rng = " and ".join(t for t in (lo_txt, hi_txt) if t)
+
+    def parse(text: str):
+        t = text.strip().lower()
+        if unit:
+            t = t.removesuffix(unit)
+        try:
+            v = kind(t)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
+        bad = (isinstance(v, float) and not math.isfinite(v)) or \
+            (low is not None and (v <= low if low_open else v < low)) or (high is not None and v > high)
+        if bad:
+            raise argparse.ArgumentTypeError(f"{text!r} must be {rng}{' ' + unit if unit else ''}")
+        return v
+    return parse
 
 
 def add_output_args(p, *, no_maps_help: str) -> None:

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, report
+from geoairplan.commands import add_output_args, number, report
+
+_metres = number(float, low=0, low_open=True, unit="m")
 
 import argparse
-
-
-def _positive(text: str) -> float:
-    try:
-        v = float(text.strip().lower().removesuffix("m"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (v > 0 and v != float("inf")):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of metres")
-    return v
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return v
 
 
 def _bandwidth(text: str):
@@ -35,7 +17,7 @@ def _bandwidth(text: str):
         float(t.removesuffix("m"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not metres nor 'scott'/'silverman'") from None
-    return _positive(t)
+    return _metres(t)
 
 
 def add_parser(sub) -> None:
@@ -51,14 +33,14 @@ def add_parser(sub) -> None:
     p.add_argument("sources", metavar="SOURCES",
                    help="point-source CSV, a township table CSV, or 'yunlin-declared' (embedded 002 T2.27)")
     p.add_argument("--county", help="limit to this county (townships and grid cover it)")
-    p.add_argument("--grid", type=_positive, default=1000.0, metavar="M", help="grid cell size in metres (1000)")
+    p.add_argument("--grid", type=_metres, default=1000.0, metavar="M", help="grid cell size in metres (1000)")
     p.add_argument("--pollutant", default="nox", help="sox, nox, co, pm, pm25 or nmhc/voc (default nox)")
     p.add_argument("--bandwidth", type=_bandwidth, default=None, metavar="M",
                    help="kernel bandwidth in metres, or 'scott' (default; = silverman in 2-D)")
-    p.add_argument("--resolution", type=_positive, default=250.0, metavar="M",
+    p.add_argument("--resolution", type=_metres, default=250.0, metavar="M",
                    help="kernel density pixel size in metres (250)")
     p.add_argument("--crs", default="EPSG:3826", help="CRS of UTM_E/UTM_N (default EPSG:3826 TWD97 TM2)")
-    p.add_argument("--permutations", type=_non_negative_int, default=999, help="Gi* permutations (999)")
+    p.add_argument("--permutations", type=number(int, low=0), default=999, help="Gi* permutations (999)")
     p.add_argument("--seed", type=int, default=12345, help="permutation seed (12345)")
     p.add_argument("--fdr", action="store_true", help="false-discovery-rate corrected confidence bins")
     p.add_argument("--islands", choices=["knn", "exclude"], default="knn",

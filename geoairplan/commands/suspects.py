@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, report
+from geoairplan.commands import add_output_args, number, report
 
-import argparse
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return v
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be in (0, 1]")
-    return v
 
 
 def add_parser(sub) -> None:
@@ -43,10 +22,10 @@ def add_parser(sub) -> None:
                    help="facility list with townships (no coordinates), or 'embedded:COUNTY' for the seeds' list")
     p.add_argument("--crs", default="EPSG:3826", help="CRS of the sources' UTM_E/UTM_N (EPSG:3826)")
     p.add_argument("--pollutant", default="pm25", help="emission used in the score (pm25)")
-    p.add_argument("--k", type=_positive_int, default=5, help="neighbours per sensor (5)")
+    p.add_argument("--k", type=number(int, low=1), default=5, help="neighbours per sensor (5)")
     p.add_argument("--rule", choices=["robust_z", "ratio"], default="robust_z", help="hourly anomaly rule")
     p.add_argument("--threshold", type=float, help="z (default 3) or ratio (default 1.5)")
-    p.add_argument("--min-fraction", type=_fraction, default=0.5, help="share of hours to flag a sensor (0.5)")
+    p.add_argument("--min-fraction", type=number(float, low=0, low_open=True, high=1), default=0.5, help="share of hours to flag a sensor (0.5)")
     p.add_argument("--min-hours", type=int, default=6, help="evaluated hours needed to flag (6)")
     p.add_argument("--half-width", type=float, default=30.0, help="upwind sector half-width, degrees (30)")
     p.add_argument("--max-distance", type=float, default=5000.0, help="upwind distance, metres (5000)")

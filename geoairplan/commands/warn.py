@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, report
+from geoairplan.commands import add_output_args, number, report
 
 import argparse
 
@@ -46,18 +46,6 @@ of the embedded coverage table (needs --county).
 """
 
 
-def _hours(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hours") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi} hours")
-        return v
-    return parse
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser("warn", help="warning levels, zones by hour, command centre, who to notify",
                        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -67,9 +55,9 @@ def add_parser(sub) -> None:
     p.add_argument("--rules", default="warning_2022", metavar="NAME|FILE",
                    help="rule table: warning_2022 (default), warning_pre2022_002, or a CSV path")
     p.add_argument("--coverage", metavar="FILE", help="coverage mapping CSV instead of the embedded one")
-    p.add_argument("--min-hours-24h", type=_hours(1, 24), default=18, metavar="N",
+    p.add_argument("--min-hours-24h", type=number(int, low=1, high=24), default=18, metavar="N",
                    help="valid hours a 24-h moving average needs (default 18)")
-    p.add_argument("--min-hours-8h", type=_hours(1, 8), default=6, metavar="N",
+    p.add_argument("--min-hours-8h", type=number(int, low=1, high=8), default=6, metavar="N",
                    help="valid hours an 8-h moving average needs (default 6)")
     add_output_args(p, no_maps_help="tables and layers only")
     p.set_defaults(func=run)
