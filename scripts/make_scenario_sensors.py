@@ -132,7 +132,7 @@ def scenario_sources() -> pd.DataFrame:
     """The scenario point sources (TEDS columns, TM2 metres), by the placement rule above."""
     import shapely
     from geoairplan import datasets
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     em = datasets.load_township_emissions(COUNTY)
     em = em[em["township"].map(normalize_name) != normalize_name("總計")]

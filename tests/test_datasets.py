@@ -70,15 +70,15 @@ def test_stations_zone_and_pollutants():
 
 
 def test_station_pollutant_filter_keeps_only_stations_that_measure_it(monkeypatch):
-    real = datasets._csv
+    from geoairplan.reference import stations as ref_stations
+    real = ref_stations._read_csv
 
-    def fake(rel):
-        df = real(rel)
-        if rel == "stations.csv":
-            df.loc[df["name_zh"] == "恆春", "pollutants"] = "pm10;o3"
+    def fake():
+        df = real()
+        df.loc[df["name_zh"] == "恆春", "pollutants"] = "pm10;o3"
         return df
 
-    monkeypatch.setattr(datasets, "_csv", fake)
+    monkeypatch.setattr(ref_stations, "_read_csv", fake)
     for spelling in ("pm2.5", "PM2.5", "PM25", "細懸浮微粒"):
         got = datasets.load_stations("屏東縣", pollutant=spelling)
         assert sorted(got["name_zh"]) == sorted(["屏東", "潮州", "屏東(琉球)", "屏東(枋山)"]), spelling

@@ -37,15 +37,23 @@ def number(kind=float, *, low=None, high=None, low_open=False, unit=""):
 
 
 def add_output_args(p, *, no_maps_help: str) -> None:
-    """``--out DIR``, ``--offline`` and ``--no-maps``, the same on every command."""
+    """``--out DIR``, ``--offline``, ``--no-maps`` and ``--scenario``, the same on every command."""
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
     p.add_argument("--no-maps", action="store_true", help=no_maps_help)
+    p.add_argument("--scenario", action="store_true",
+                   help="the input is made-up scenario data: label every output so (files that say so in a "
+                        "data_kind column are labelled without it)")
 
 
-def report(problems, n_files: int, out, *, t0: float | None = None, where: str = "problems.csv",
+def report(problems, files, out, *, t0: float | None = None, where: str = "problems.csv",
            limit: int = 8) -> None:
-    """Print the problems (rows or values not used, warnings) and what was written."""
+    """Print the problems (rows or values not used, warnings) and what was written.
+
+    ``files`` is what :func:`geoairplan.publish.write` returned (its length is
+    the count printed) or a number.
+    """
+    n_files = files if isinstance(files, int) else len(files)
     if problems:
         n_err = sum(p.severity == "error" for p in problems)
         print(f"{len(problems)} problem(s) ({n_err} rows or values not used), see {where}:")

@@ -34,7 +34,7 @@ from shapely.geometry import box
 
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2, WGS84, resolve_crs, to_tm2
-from geoairplan.io.names import normalize_name
+from geoairplan.reference.names import normalize_name
 
 __all__ = ["POLLUTANTS", "POLLUTANT_LABELS", "pollutant_key", "emission_column", "read_sources",
            "prepare_sources", "cell_index", "make_grid", "grid_emissions", "township_emissions",
@@ -82,7 +82,7 @@ _TM2_X = (-150_000.0, 380_000.0)
 _TM2_Y = (2_370_000.0, 2_950_000.0)
 
 
-def pollutant_key(name: str, *, where: str = "--pollutant") -> str:
+def pollutant_key(name: str, *, where: str = "pollutant") -> str:
     """The key (``sox, nox, co, pm, pm25, nmhc``) of a pollutant name as users write it."""
     key = _POLLUTANT_ALIASES.get(str(name).strip().lower().replace(" ", ""))
     if key is None:
@@ -347,7 +347,7 @@ def grid_emissions(sources: gpd.GeoDataFrame, cell: float = 1000.0, *, area=None
     ``area_km2`` (cell) and ``land_km2`` (part inside ``area``; NaN without it).
     """
     if cell <= 0:
-        raise InputError(f"grid cell size {cell} m must be positive", where="--grid",
+        raise InputError(f"grid cell size {cell} m must be positive", where="grid",
                          fix="give a size in metres, e.g. 1000")
     keys = list(POLLUTANTS) if pollutants is None else [pollutant_key(p) for p in pollutants]
     pts = sources[sources["basis"] == "point"] if "basis" in sources.columns else sources
@@ -467,7 +467,7 @@ def township_emissions(sources: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | 
             probs.add(src_name, f"row {row}", f"township {t!r} of {c} is not one of the townships "
                       f"mapped (only in {', '.join(sorted(ck[0] for ck in by_name[t]))}): not counted")
         else:
-            from geoairplan.io.names import suggest
+            from geoairplan.reference.names import suggest
             hint = suggest(t, known)
             probs.add(src_name, f"row {row}", f"township {t!r} is not one of the "
                       f"townships mapped: not counted" + (f" (did you mean {' or '.join(hint)}?)" if hint else ""))
@@ -509,7 +509,7 @@ def township_table(table: pd.DataFrame | None = None, *, county: str | None = No
     ``attrs["problems"]``; duplicated (township, pollutant) rows raise.
     """
     from geoairplan import datasets
-    from geoairplan.io.names import suggest
+    from geoairplan.reference.names import suggest
 
     probs = Problems()
     if table is None:
@@ -639,7 +639,7 @@ def bandwidth_rule(x, y, weights=None, rule: str = "scott") -> float:
     """
     rule = rule.lower()
     if rule not in ("scott", "silverman"):
-        raise InputError(f"unknown bandwidth rule {rule!r}", where="--bandwidth",
+        raise InputError(f"unknown bandwidth rule {rule!r}", where="bandwidth",
                          fix="give metres (e.g. 2000), or 'scott' / 'silverman'")
     x = np.asarray(x, float)
     y = np.asarray(y, float)
@@ -647,7 +647,7 @@ def bandwidth_rule(x, y, weights=None, rule: str = "scott") -> float:
     ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w) & (w > 0)
     x, y, w = x[ok], y[ok], w[ok]
     if len(x) < 2 or w.sum() <= 0:
-        raise InputError("fewer than two emitting sources: no bandwidth rule applies", where="--bandwidth",
+        raise InputError("fewer than two emitting sources: no bandwidth rule applies", where="bandwidth",
                          fix="give the bandwidth in metres")
     n_eff = w.sum() ** 2 / (w ** 2).sum()
     mx, my = np.average(x, weights=w), np.average(y, weights=w)
@@ -656,7 +656,7 @@ def bandwidth_rule(x, y, weights=None, rule: str = "scott") -> float:
     sigma = math.sqrt((vx + vy) / 2)
     if sigma <= 0:
         raise InputError("all emitting sources are at one place: no bandwidth rule applies",
-                         where="--bandwidth", fix="give the bandwidth in metres")
+                         where="bandwidth", fix="give the bandwidth in metres")
     return float(sigma * n_eff ** (-1.0 / 6.0))
 
 
@@ -689,7 +689,7 @@ def check_kde_parameters(bandwidth=None, resolution: float = 250.0) -> None:
         res = float("nan")
     if not (np.isfinite(res) and res > 0):
         raise InputError(f"resolution {resolution} must be a positive number of metres",
-                         where="--resolution", fix="e.g. --resolution 250")
+                         where="resolution", fix="e.g. --resolution 250")
     if bandwidth is not None and not isinstance(bandwidth, str):
         try:
             h = float(bandwidth)
@@ -697,9 +697,9 @@ def check_kde_parameters(bandwidth=None, resolution: float = 250.0) -> None:
             h = float("nan")
         if not (np.isfinite(h) and h > 0):
             raise InputError(f"bandwidth {bandwidth} must be a positive number of metres",
-                             where="--bandwidth", fix="e.g. --bandwidth 2000")
+                             where="bandwidth", fix="e.g. --bandwidth 2000")
     elif isinstance(bandwidth, str) and bandwidth.lower() not in ("scott", "silverman"):
-        raise InputError(f"unknown bandwidth rule {bandwidth!r}", where="--bandwidth",
+        raise InputError(f"unknown bandwidth rule {bandwidth!r}", where="bandwidth",
                          fix="give metres, 'scott' or 'silverman'")
 
 
@@ -732,7 +732,7 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
     notes = []
     if len(w) == 0:
         raise InputError(f"no point source emits {POLLUTANT_LABELS[key]}: no kernel surface",
-                         where="--pollutant", fix="choose another pollutant")
+                         where="pollutant", fix="choose another pollutant")
     floor = resolution if min_bandwidth is None else float(min_bandwidth)
     if bandwidth is None or isinstance(bandwidth, str):
         rule = "scott" if bandwidth is None else str(bandwidth).lower()
@@ -746,7 +746,7 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
         label = "given"
         if not h > 0:
             raise InputError(f"bandwidth {bandwidth} must be a positive number of metres",
-                             where="--bandwidth", fix="e.g. --bandwidth 2000")
+                             where="bandwidth", fix="e.g. --bandwidth 2000")
     # merge sources at one place (stacks of a facility) before the loop
     xy = pd.DataFrame({"x": x, "y": y, "w": w}).groupby(["x", "y"], sort=True)["w"].sum().reset_index()
     x, y, w = xy["x"].to_numpy(), xy["y"].to_numpy(), xy["w"].to_numpy()
@@ -761,7 +761,7 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
     ncol = int(round((x1 - x0) / res))
     nrow = int(round((y1 - y0) / res))
     if ncol * nrow > 25_000_000:
-        raise InputError(f"the surface would have {ncol} x {nrow} pixels", where="--resolution",
+        raise InputError(f"the surface would have {ncol} x {nrow} pixels", where="resolution",
                          fix="use a coarser resolution or a smaller area")
     dens = np.zeros((nrow, ncol))
     cx = x0 + (np.arange(ncol) + 0.5) * res  # pixel centres

@@ -67,7 +67,7 @@ def is_township_table(path) -> bool:
 
 def _check_value(value):
     if value not in ("density", "total"):
-        raise InputError(f"unknown value {value!r} for Gi*", where="--value", fix="use density or total")
+        raise InputError(f"unknown value {value!r} for Gi*", where="value", fix="use density or total")
 
 
 def _vcol(key, value):
@@ -119,7 +119,7 @@ def township_hotspots(table: pd.DataFrame | str | Path | None = None, *, county:
     probs.extend(layer.attrs["problems"])
     key = pollutant_key(pollutant)
     if f"{key}_t" not in layer.columns:
-        raise InputError(f"the township table has no {pollutant} values", where="--pollutant",
+        raise InputError(f"the township table has no {pollutant} values", where="pollutant",
                          fix="use one of " + ", ".join(layer.attrs["pollutants"]))
     _check_value(value)
     params = dict(permutations=permutations, seed=seed, fdr=fdr, islands=islands, moran=moran, value=value)

@@ -243,14 +243,14 @@ def check_anomaly_parameters(k=5, min_fraction=0.5) -> None:
     except (TypeError, ValueError, OverflowError):
         whole = False
     if not whole or k < 1:
-        raise InputError(f"k = {k}: the number of neighbours must be a whole number >= 1", where="--k",
+        raise InputError(f"k = {k}: the number of neighbours must be a whole number >= 1", where="k",
                          fix="e.g. --k 5")
     try:
         f = float(min_fraction)
     except (TypeError, ValueError):
         f = float("nan")
     if not (0 < f <= 1):
-        raise InputError(f"min_fraction = {min_fraction} must be in (0, 1]", where="--min-fraction",
+        raise InputError(f"min_fraction = {min_fraction} must be in (0, 1]", where="min_fraction",
                          fix="e.g. --min-fraction 0.5")
 
 
@@ -262,7 +262,7 @@ def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z"
     from scipy.spatial import cKDTree
 
     if rule not in ("robust_z", "ratio"):
-        raise InputError(f"unknown anomaly rule {rule!r}", where="--rule", fix="use robust_z or ratio")
+        raise InputError(f"unknown anomaly rule {rule!r}", where="rule", fix="use robust_z or ratio")
     check_anomaly_parameters(k, min_fraction)
     k = int(k)
     threshold = (3.0 if rule == "robust_z" else 1.5) if threshold is None else float(threshold)

@@ -121,7 +121,7 @@ def grid_weights(grid: gpd.GeoDataFrame, *, kind: str = "queen", threshold: floa
             nb[i].append(j)
             nb[j].append(i)
     else:
-        raise InputError(f"unknown grid weights {kind!r}", where="--weights", fix="use queen or distance")
+        raise InputError(f"unknown grid weights {kind!r}", where="weights", fix="use queen or distance")
     return fix_islands(nb, grid.geometry.reset_index(drop=True), islands=islands, k=k,
                        labels=list(grid["cell_id"]), source=source)
 
@@ -130,7 +130,7 @@ def fix_islands(neighbors: dict, geoms, *, islands: str = "knn", k: int = 1, lab
                 source: str = "units"):
     """Join units without neighbours to their ``k`` nearest (``"knn"``), or mark them ``"exclude"``d."""
     if islands not in ("knn", "exclude"):
-        raise InputError(f"unknown island rule {islands!r}", where="--islands", fix="use knn or exclude")
+        raise InputError(f"unknown island rule {islands!r}", where="islands", fix="use knn or exclude")
     n = len(geoms)
     labels = list(labels) if labels is not None else [str(i) for i in range(n)]
     nb = {i: set(neighbors.get(i, [])) for i in range(n)}
@@ -207,7 +207,7 @@ def _check_permutations(permutations):
     except (TypeError, ValueError, OverflowError):
         whole = False
     if not whole or permutations < 0:
-        raise InputError(f"permutations = {permutations} must be a whole number >= 0", where="--permutations",
+        raise InputError(f"permutations = {permutations} must be a whole number >= 0", where="permutations",
                          fix="e.g. --permutations 999 (0: analytical p-values only)")
 
 

@@ -56,7 +56,7 @@ import shapely
 
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
-from geoairplan.io.names import normalize_name
+from geoairplan.reference.names import normalize_name
 
 __all__ = ["bearing_deg", "angle_diff", "in_sector", "sector_polygon", "read_wind", "wind_observations",
            "wind_at", "rank_suspects", "SuspectResult"]
@@ -239,10 +239,10 @@ def rank_suspects(anomaly, wind: pd.DataFrame, sources: gpd.GeoDataFrame | None 
     from geoairplan.hotspots.emissions import POLLUTANTS, pollutant_key
 
     if not 0 < half_width <= 180:
-        raise InputError(f"sector half-width {half_width} must be in (0, 180] degrees", where="--half-width",
+        raise InputError(f"sector half-width {half_width} must be in (0, 180] degrees", where="half_width",
                          fix="e.g. 30 for a 60-degree sector")
     if max_distance_m <= 0:
-        raise InputError(f"distance {max_distance_m} must be positive", where="--max-distance",
+        raise InputError(f"distance {max_distance_m} must be positive", where="max_distance",
                          fix="metres, e.g. 5000")
     probs = Problems()
     key = pollutant_key(pollutant)
@@ -351,7 +351,7 @@ def _upwind_townships(used, flagged, sources, facilities, townships, half_width,
     if facilities is not None and len(facilities):
         f = pd.DataFrame(facilities).copy()
         if "township" not in f.columns:
-            raise InputError("the facility list has no township column", where="--facilities",
+            raise InputError("the facility list has no township column", where="facilities",
                              fix="give a table with township (and control_no, name) columns")
         cno = "control_no" if "control_no" in f.columns else ("c_no" if "c_no" in f.columns else None)
         nm = "name" if "name" in f.columns else None

@@ -67,7 +67,7 @@ def level_thresholds(pollutant: str, *, averaging: str | None = "1h", unit: str 
     rows = table[table["pollutant"].str.lower() == code]
     if rows.empty:
         have = sorted(table["pollutant"].str.lower().unique())
-        raise InputError(f"the {rules} rules have no thresholds for {pollutant!r}", where="--pollutant",
+        raise InputError(f"the {rules} rules have no thresholds for {pollutant!r}", where="pollutant",
                          fix="levels exist for " + ", ".join(have))
     want = AVERAGING_ALIASES.get(str(averaging).lower(), str(averaging)) if averaging else None
     have = list(dict.fromkeys(rows["averaging"]))

@@ -50,12 +50,12 @@ def make_gridder(method: str, **params) -> Gridder:
     """A gridder by name (``idw``, ``kriging``, ``rbf``) with its parameters."""
     key = str(method).lower()
     if key not in METHODS:
-        raise InputError(f"unknown interpolation method {method!r}", where="--method",
+        raise InputError(f"unknown interpolation method {method!r}", where="method",
                          fix="use one of " + ", ".join(METHODS))
     try:
         return METHODS[key](**params)
     except TypeError as exc:
-        raise InputError(f"bad parameter for {key}: {exc}", where="--method") from None
+        raise InputError(f"bad parameter for {key}: {exc}", where="method") from None
 
 
 def _label_time(t) -> str:
@@ -66,7 +66,7 @@ def _parse_hour(text) -> pd.Timestamp:
     try:
         t = pd.Timestamp(text)
     except (ValueError, TypeError):
-        raise InputError(f"cannot read the hour {text!r}", where="--hour",
+        raise InputError(f"cannot read the hour {text!r}", where="hour",
                          fix='write it as "2026-01-15 14:00" (local time)') from None
     return t.tz_localize(TZ) if t.tzinfo is None else t.tz_convert(TZ)
 
@@ -113,7 +113,7 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
     from geoairplan.interpolate.levels import AVERAGING_ALIASES
     from geoairplan.io.crs import to_tm2
     from geoairplan.io.moenv import normalize_pollutant, read_moenv_hourly
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     if not isinstance(obs, pd.DataFrame):
         source = source or str(obs)
@@ -124,11 +124,11 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
     code = normalize_pollutant(pollutant)
     have = sorted(obs["pollutant"].astype(str).unique())
     if code is None or code not in have:
-        raise InputError(f"no {pollutant!r} values in the file", file=source, where="--pollutant",
+        raise InputError(f"no {pollutant!r} values in the file", file=source, where="pollutant",
                          fix="the file has " + ", ".join(have))
     avg = AVERAGING_ALIASES.get(str(average).lower())
     if avg is None:
-        raise InputError(f"unknown averaging {average!r}", where="--average", fix="use 1h, 8h or 24h")
+        raise InputError(f"unknown averaging {average!r}", where="average", fix="use 1h, 8h or 24h")
     rows = obs[obs["pollutant"].astype(str) == code]
     units = rows["unit"].dropna().astype(str).unique()
     unit = units[0] if len(units) else None
@@ -145,7 +145,7 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
         want = [_parse_hour(h) for h in ([hours] if isinstance(hours, (str, pd.Timestamp)) else hours)]
         missing = [h for h in want if h not in wide.index]
         if missing:
-            raise InputError(f"hour {_label_time(missing[0])} is not in the file", file=source, where="--hour",
+            raise InputError(f"hour {_label_time(missing[0])} is not in the file", file=source, where="hour",
                              fix=f"the file covers {_label_time(wide.index.min())} to "
                                  f"{_label_time(wide.index.max())}")
         wide = wide.loc[want]

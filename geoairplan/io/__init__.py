@@ -28,10 +28,12 @@ from geoairplan.io.crs import TM2, WGS84, check_points_in_county, points_from_xy
 from geoairplan.io.facilities import read_facilities
 from geoairplan.io.moenv import read_moenv_hourly, read_moenv_stations
 from geoairplan.io.teds import read_teds_points
-from geoairplan.io.tables import read_text_table
+from geoairplan.io.tables import is_scenario, read_text_table
 from geoairplan.io.townships import read_townships
 from geoairplan.io.output import write_gpkg
+from geoairplan.io.rasters import write_geotiff
 
 __all__ = ["read_townships", "read_moenv_hourly", "read_moenv_stations", "read_teds_points",
            "read_facilities", "parse_address", "AddressMatch", "points_from_xy", "check_points_in_county",
-           "to_tm2", "to_display", "TM2", "WGS84", "read_text_table", "write_gpkg"]
+           "to_tm2", "to_display", "TM2", "WGS84", "read_text_table", "write_gpkg", "write_geotiff",
+           "is_scenario"]

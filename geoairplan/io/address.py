@@ -8,7 +8,7 @@ normalising what varies between files:
 
 * full-width characters and spaces (``屏東縣里港鄉三廂村江南巷 2-3 號``),
 * 台/臺 and 恒/恆, and the OCR typos of the seed plans (炭頂 -> 崁頂,
-  荊桐/蔴桐 -> 莿桐), see :func:`geoairplan.io.names.normalize_name`,
+  荊桐/蔴桐 -> 莿桐), see :func:`geoairplan.reference.names.normalize_name`,
 * house numbers written in Chinese numerals: ``三三五之一二號`` ->
   ``335之12號``, ``十二號`` -> ``12號``, ``一百零五號`` -> ``105號`` (also
   before 樓, 鄰, 巷, 弄; road sections such as 二段 are left as written),
@@ -33,7 +33,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from geoairplan.io.names import normalize_name
+from geoairplan.reference.geography import check_county, load_townships
+from geoairplan.reference.names import normalize_name
 
 __all__ = ["AddressMatch", "parse_address", "normalize_address", "chinese_number"]
 
@@ -129,7 +130,6 @@ def normalize_address(address: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def _index():
     """County -> townships, township -> counties, and search patterns (built once)."""
-    from geoairplan.datasets import load_townships
 
     tw = load_townships()[["COUNTYNAME", "TOWNNAME"]]
     by_county: dict[str, list[str]] = {}
@@ -187,7 +187,6 @@ def parse_address(address: str | None, county: str | None = None) -> AddressMatc
     """
     given = None
     if county is not None and not (isinstance(county, float) and county != county):
-        from geoairplan.datasets import check_county
 
         given = check_county(county)
     norm = normalize_address(address) if address is not None and not (

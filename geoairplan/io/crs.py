@@ -22,6 +22,8 @@ import pandas as pd
 import geopandas as gpd
 from pyproj import CRS
 
+from geoairplan.reference.geography import load_counties
+from geoairplan.reference.names import normalize_name
 from geoairplan.errors import InputError
 
 __all__ = ["TM2", "TM2_119", "WGS84", "TWD97_GEO", "TWD67_TM2", "TWD67_TM2_119",
@@ -138,8 +140,6 @@ def check_points_in_county(points: gpd.GeoDataFrame, county_col: str = "county",
     distance in metres to the claimed county. An empty frame means all points
     are where they say they are.
     """
-    from geoairplan.datasets import load_counties
-    from geoairplan.io.names import normalize_name
 
     counties = load_counties().to_crs(TM2).set_index("COUNTYNAME")
     pts = to_tm2(points, source=source)

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
-from geoairplan.io.address import parse_address
+from geoairplan.io.address import _index, parse_address
 from geoairplan.io.crs import WGS84, points_from_xy, resolve_crs
 from geoairplan.io.moenv import _check_file, _read_csv
-from geoairplan.io.names import normalize_county, normalize_name
+from geoairplan.reference.geography import check_county, county_names, normalize_county
+from geoairplan.reference.names import normalize_name
 from geoairplan.io.teds import county_of_control_no
 
 __all__ = ["read_facilities", "FACILITY_COLUMN_NAMES"]
@@ -147,7 +148,6 @@ def read_facilities(path, *, county: str | None = None, crs=None) -> pd.DataFram
                              "管制編號 (control_no) and 縣市 (county) are optional")
     given_county = None
     if county is not None:
-        from geoairplan.datasets import check_county
 
         given_county = check_county(county)
     probs = Problems()
@@ -161,7 +161,6 @@ def read_facilities(path, *, county: str | None = None, crs=None) -> pd.DataFram
     names = [None if _blank(v) else str(v).strip() for v in out[role["name"]]]
     labels = [f"row {r}" + (f" ({nm})" if nm else "") for r, nm in zip(rows, names)]
 
-    from geoairplan.datasets import county_names
 
     all_counties = set(county_names())
     col = lambda r: out[role[r]].tolist() if role[r] is not None else [None] * n  # noqa: E731
@@ -244,7 +243,6 @@ def read_facilities(path, *, county: str | None = None, crs=None) -> pd.DataFram
 
 
 def _county_of_township(town: str) -> str | None:
-    from geoairplan.io.address import _index
 
     cs = _index()[1].get(town, [])
     return cs[0] if len(cs) == 1 else None
@@ -252,7 +250,6 @@ def _county_of_township(town: str) -> str | None:
 
 def _seed_township(text: str, county: str | None) -> tuple[str | None, str | None]:
     """(official name, None) for a township given in the table, or (None, why it is not usable)."""
-    from geoairplan.io.address import _index
 
     by_county, by_town = _index()[0], _index()[1]
     name = normalize_name(text).replace("恒", "恆")

@@ -30,7 +30,7 @@ tidy table, so that the rest of geoairplan never sees a field name:
 column      meaning
 =========== ==================================================================
 time        tz-aware hour (Asia/Taipei); naive file times are local time
-station     site name, official spelling (:func:`~geoairplan.io.names.normalize_name`)
+station     site name, official spelling (:func:`~geoairplan.reference.names.normalize_name`)
 siteid      MOENV site id as text, ``<NA>`` when the file has none
 pollutant   lower-case MOENV code (see :data:`POLLUTANTS`)
 value       float; NaN when the value is missing or marked invalid
@@ -63,23 +63,14 @@ import pyarrow.compute as pc
 
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
-from geoairplan.io.names import normalize_name
+from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import CODES, UNITS, normalize_pollutant, normalize_unit
 from geoairplan.io.tables import _check_file, _decode, _read_csv, _read_csv_text  # noqa: F401 (re-exported)
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
            "normalize_pollutant", "normalize_unit"]
 
-#: Pollutant codes of the tidy table, in the (alphabetical) order rows are sorted by.
-POLLUTANTS: tuple[str, ...] = tuple(sorted([
-    "pm2.5", "pm10", "o3", "so2", "no2", "nox", "no", "co", "co_8hr", "o3_8hr",
-    "pm2.5_avg", "pm10_avg", "so2_avg", "wind_speed", "wind_direc"]))
-
-#: The unit MOENV publishes each code in.
-UNITS: dict[str, str] = {
-    "pm2.5": "ug/m3", "pm10": "ug/m3", "pm2.5_avg": "ug/m3", "pm10_avg": "ug/m3",
-    "so2": "ppb", "so2_avg": "ppb", "no2": "ppb", "nox": "ppb", "no": "ppb", "o3": "ppb",
-    "o3_8hr": "ppb", "co": "ppm", "co_8hr": "ppm", "wind_speed": "m/s", "wind_direc": "deg",
-}
+POLLUTANTS = CODES  # the tidy table's codes, from the one vocabulary
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas' default "str"
 _NASTR = pd.StringDtype("pyarrow")                   # "string": missing is <NA>
@@ -90,50 +81,8 @@ _EXPECTED = ("lower case (sitename, publishtime, pm2.5, ...), current (sitename,
              "windspeed, unit, ...), CamelCase (SiteName, PublishTime, PM2.5, ...), the history export "
              "in wide hours (日期, 測站, 測項, 00..23) or a tidy table (time, station, pollutant, value)")
 
-# Field or item name -> code. Keys are lower case with '_', ' ' and '-' removed.
-_POLLUTANT_ALIASES: dict[str, str] = {
-    "pm2.5": "pm2.5", "pm25": "pm2.5", "細懸浮微粒": "pm2.5",
-    "pm10": "pm10", "懸浮微粒": "pm10",
-    "o3": "o3", "臭氧": "o3", "so2": "so2", "二氧化硫": "so2", "no2": "no2", "二氧化氮": "no2",
-    "nox": "nox", "氮氧化物": "nox", "no": "no", "一氧化氮": "no", "co": "co", "一氧化碳": "co",
-    "co8hr": "co_8hr", "o38hr": "o3_8hr",
-    "pm2.5avg": "pm2.5_avg", "pm25avg": "pm2.5_avg", "pm10avg": "pm10_avg", "so2avg": "so2_avg",
-    "windspeed": "wind_speed", "風速": "wind_speed",
-    "winddirec": "wind_direc", "winddirection": "wind_direc", "winddir": "wind_direc", "風向": "wind_direc",
-}
-
-_UNIT_ALIASES: dict[str, str] = {
-    "ug/m3": "ug/m3", "μg/m3": "ug/m3", "µg/m3": "ug/m3", "ug/m³": "ug/m3", "μg/m³": "ug/m3",
-    "µg/m³": "ug/m3", "ugm3": "ug/m3", "微克/立方公尺": "ug/m3", "ppb": "ppb", "ppm": "ppm",
-    "m/s": "m/s", "m/sec": "m/s", "公尺/秒": "m/s",
-    "deg": "deg", "degree": "deg", "degrees": "deg", "度": "deg", "°": "deg", "degs": "deg",
-}
-
 # Text that means "no value" (compared stripped and lower-cased).
 _MISSING = frozenset({"", "-", "--", "na", "n/a", "nd", "x", "none", "null", "nan"})
-
-
-def normalize_pollutant(name) -> str | None:
-    """The MOENV code of a field or item name (``PM2.5_AVG`` -> ``pm2.5_avg``), else None.
-
-    >>> normalize_pollutant("WindSpeed"), normalize_pollutant("CO_8hr"), normalize_pollutant("AQI")
-    ('wind_speed', 'co_8hr', None)
-    """
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return None
-    key = re.sub(r"[\s_\-]", "", str(name)).lower()
-    return _POLLUTANT_ALIASES.get(key)
-
-
-def normalize_unit(unit) -> str | None:
-    """The geoairplan spelling of a unit (``μg/m³`` -> ``ug/m3``); None when blank or unknown."""
-    if unit is None or (isinstance(unit, float) and np.isnan(unit)):
-        return None
-    import unicodedata
-
-    key = unicodedata.normalize("NFKC", str(unit)).strip().lower().replace(" ", "")
-    key = key.replace("μ", "µ").replace("µ", "u") if key not in _UNIT_ALIASES else key
-    return _UNIT_ALIASES.get(key)
 
 
 # --------------------------------------------------------------------------- reading text

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["write_gpkg"]
+__all__ = ["write_gpkg", "write_csv"]
 
 # GDAL stamps GeoPackages with the current time unless told otherwise.
 _FIXED_DATE = "2000-01-01T00:00:00.000Z"
@@ -39,4 +39,13 @@ def write_gpkg(path, layers: dict, *, skip_empty: bool = False) -> Path:
             layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    return path
+
+
+def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.6g") -> Path:
+    """Write a table as UTF-8 CSV (``\\n`` line ends, no index, geometry dropped); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").to_csv(
+        path, index=False, lineterminator="\n", float_format=float_format)
     return path

@@ -18,7 +18,10 @@ import pyarrow as pa
 
 from geoairplan.errors import InputError
 
-__all__ = ["read_text_table"]
+__all__ = ["read_text_table", "is_scenario", "SCENARIO_COLUMNS"]
+
+#: Columns in which a file declares itself made-up scenario data (value ``scenario``).
+SCENARIO_COLUMNS = ("data_kind", "DATA")
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas' default "str"
 
@@ -125,4 +128,24 @@ def read_text_table(path, *, source: str | None = None) -> pd.DataFrame:
                          fix=f"check that the {what} is a comma-separated text file") from exc
     df.columns = [str(c).lstrip("\ufeff") for c in df.columns]
     df.attrs["encoding"] = enc
+    df.attrs["scenario"] = is_scenario(df)
     return df
+
+
+def is_scenario(frame) -> bool:
+    """True when a table declares itself scenario (made-up) data.
+
+    A reader sets ``attrs["scenario"]`` from the file (a ``data_kind`` or
+    ``DATA`` column holding ``scenario``); a frame without that attribute is
+    checked by its columns. Paths are never looked at.
+    """
+    attrs = getattr(frame, "attrs", None) or {}
+    if "scenario" in attrs:
+        return bool(attrs["scenario"])
+    cols = getattr(frame, "columns", ())
+    for c in SCENARIO_COLUMNS:
+        if c in cols:
+            vals = frame[c].dropna().astype(str).str.strip().str.lower()
+            if (vals == "scenario").any():
+                return True
+    return False

@@ -33,8 +33,9 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
+from geoairplan.reference.geography import check_county, load_counties
 from geoairplan.errors import InputError, Problems
-from geoairplan.io.crs import TM2, TM2_119, WGS84, check_points_in_county, points_from_xy, resolve_crs
+from geoairplan.io.crs import _LAT, _LON, TM2, TM2_119, WGS84, check_points_in_county, points_from_xy, resolve_crs
 from geoairplan.io.moenv import _check_file, _read_csv
 
 __all__ = ["read_teds_points", "aggregate_stacks", "county_of_control_no", "CONTROL_LETTER_COUNTY",
@@ -222,7 +223,6 @@ def read_teds_points(path, *, crs="EPSG:3826", county: str | None = None) -> gpd
     n_unused = int(unused.sum())
     n_other = 0
     if county is not None:
-        from geoairplan.datasets import check_county
 
         want = check_county(county)
         other = ~unused & (df["county"].fillna("").to_numpy() != want)
@@ -249,7 +249,6 @@ def read_teds_points(path, *, crs="EPSG:3826", county: str | None = None) -> gpd
 
 
 def _in_taiwan(x, y, crs) -> np.ndarray:
-    from geoairplan.io.crs import _LAT, _LON
 
     ll = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs).to_crs(WGS84)
     lx, ly = ll.x.to_numpy(), ll.y.to_numpy()
@@ -259,7 +258,6 @@ def _in_taiwan(x, y, crs) -> np.ndarray:
 
 def _check_counties(gdf: gpd.GeoDataFrame, crs_in, probs: Problems, src: str) -> None:
     """Report stacks outside the county of their control number (vectorised pre-check)."""
-    from geoairplan.datasets import load_counties
 
     has = gdf["county"].notna().to_numpy()
     if not has.any():

@@ -35,7 +35,7 @@ import shapely
 
 from geoairplan.errors import InputError
 from geoairplan.io.crs import WGS84, resolve_crs
-from geoairplan.io.names import normalize_name
+from geoairplan.reference.names import normalize_name
 
 __all__ = ["read_townships", "TOWNSHIP_COLUMNS", "detect_dbf_encoding"]
 

@@ -116,7 +116,7 @@ def _county_levels(levels: pd.DataFrame, county: str, mapping, probs: Problems) 
         probs.add("stations", f"{len(other)} stations", f"not stations of {county}: left out of the level table "
                   "(run without --county to evaluate every county): " + ", ".join(other), severity="warning")
     if not keep.any():
-        raise InputError(f"the data hold no station of {county}", where="--county",
+        raise InputError(f"the data hold no station of {county}", where="county",
                          fix="check the county, or give a coverage mapping (--coverage) that names the stations "
                              "in the data: " + ", ".join(sorted(set(levels["station"]))[:20]))
     out = levels[keep].reset_index(drop=True)
@@ -170,7 +170,7 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         order = {c: i for i, c in enumerate(datasets.county_names())}
         counties = sorted(set(cmap.values()), key=lambda c: order.get(c, 99))
     if mapping is not None and len(counties) != 1:
-        raise InputError("a coverage mapping applies to one county", where="--coverage",
+        raise InputError("a coverage mapping applies to one county", where="coverage",
                          fix="give --county together with the mapping")
     river = None
     if RIVER_DUST_COUNTY in counties:

@@ -50,7 +50,7 @@ def zone_of(county: str) -> str | None:
 
 def _area(text, where, src) -> str:
     from geoairplan.datasets import AQ_ZONES, county_names
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     s = normalize_name(text)
     if s is None:
@@ -61,7 +61,7 @@ def _area(text, where, src) -> str:
         return z
     if s in county_names():
         return s
-    from geoairplan.io.names import suggest
+    from geoairplan.reference.names import suggest
 
     hint = suggest(s, zones + county_names())
     raise InputError(f"unknown area {text!r}", file=src, where=where,

@@ -67,10 +67,10 @@ class Completeness:
     def __post_init__(self):
         if not 1 <= int(self.h24) <= 24:
             raise InputError(f"completeness for 24-h averages must be 1..24 hours, not {self.h24}",
-                             where="--min-hours-24h", fix="give a number of valid hours between 1 and 24")
+                             where="min_hours_24h", fix="give a number of valid hours between 1 and 24")
         if not 1 <= int(self.h8) <= 8:
             raise InputError(f"completeness for 8-h averages must be 1..8 hours, not {self.h8}",
-                             where="--min-hours-8h", fix="give a number of valid hours between 1 and 8")
+                             where="min_hours_8h", fix="give a number of valid hours between 1 and 8")
 
     def required(self, window: int) -> int:
         if window <= 1:
@@ -164,7 +164,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
         converted to the pollutant's rule unit.
     """
     from geoairplan.io.moenv import UNITS, normalize_unit
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     src = source or str(getattr(obs, "attrs", {}).get("source", "observations"))
     if not isinstance(obs, pd.DataFrame):

@@ -115,7 +115,7 @@ def measures_for(county: str, group: str, level: str, measures=None) -> pd.DataF
 def _township_of(df: pd.DataFrame, county: str) -> pd.Series:
     """The ``township`` column, or the township name found in the address."""
     from geoairplan import datasets
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     if "township" in df.columns:
         return df["township"].map(lambda v: normalize_name(v) if isinstance(v, str) and v.strip() else None)

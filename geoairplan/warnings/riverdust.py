@@ -101,7 +101,7 @@ def river_dust(obs: pd.DataFrame, rules="yunlin_river_dust_002", *, stations=Non
     and time. ``attrs["response_stations"]`` lists the stations whose coverage is the zone;
     ``attrs["problems"]`` reports response stations absent from the data.
     """
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     R = load_river_dust_rules(rules)
     resp = sorted({normalize_name(s) for v in R["response_stations"] for s in str(v).split(";") if s.strip()})

@@ -49,7 +49,7 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     :class:`InputError` with the nearest spelling); a blank county cell means ``county``; rows of
     other counties are reported in ``attrs["problems"]``."""
     from geoairplan import datasets
-    from geoairplan.io.names import normalize_name
+    from geoairplan.reference.names import normalize_name
 
     county = datasets.check_county(county)
     if mapping is None:

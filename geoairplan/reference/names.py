@@ -14,7 +14,7 @@ import difflib
 import re
 import unicodedata
 
-__all__ = ["normalize_name", "normalize_county", "suggest", "TYPOS"]
+__all__ = ["normalize_name", "suggest", "station_key", "zh_number", "fold", "TYPOS"]
 
 #: Known OCR typos in the seed plans and common variant writings -> official.
 TYPOS: dict[str, str] = {
@@ -28,7 +28,8 @@ TYPOS: dict[str, str] = {
 _TAI = re.compile("台")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """NFKC-folded text without spaces (full-width parentheses and digits become ASCII)."""
     # NFKC folds full-width parentheses and digits: 屏東（琉球） -> 屏東(琉球)
     return unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("\u3000", "")
 
@@ -41,26 +42,12 @@ def normalize_name(name: str | None) -> str | None:
     """
     if name is None:
         return None
-    s = _fold(name)
+    s = fold(name)
     if not s or s.lower() == "nan":
         return None
     for bad, good in TYPOS.items():
         s = s.replace(bad, good)
     return _TAI.sub("臺", s)
-
-
-def normalize_county(name: str | None) -> str | None:
-    """Official county name; accepts a name without its 縣/市 suffix when unambiguous."""
-    s = normalize_name(name)
-    if s is None:
-        return None
-    from geoairplan.datasets import county_names  # late import: datasets imports io
-
-    names = county_names()
-    if s in names:
-        return s
-    hits = [n for n in names if n[:-1] == s]
-    return hits[0] if len(hits) == 1 else s
 
 
 def suggest(name: str, candidates, n: int = 3) -> list[str]:
@@ -71,3 +58,36 @@ def suggest(name: str, candidates, n: int = 3) -> list[str]:
     if not hits:
         hits = [c for c in cands if norm[:2] and c.startswith(norm[:2])][:n]
     return hits
+
+
+_ZH_DIGITS = {"一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def zh_number(text: str) -> int | None:
+    """A small number written in Chinese or Arabic numerals.
+
+    >>> zh_number("十一"), zh_number("三十三"), zh_number("6"), zh_number("兩")
+    (11, 33, 6, 2)
+    """
+    t = unicodedata.normalize("NFKC", text)
+    if t.isdigit():
+        return int(t)
+    if "十" in t:
+        tens, _, ones = t.partition("十")
+        return (_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+    return _ZH_DIGITS.get(t)
+
+
+def station_key(name) -> str | None:
+    """A station's name as geoairplan joins on it: normalised, without 站/測站.
+
+    >>> station_key("台西測站"), station_key("屏東（琉球）"), station_key("恒春站")
+    ('臺西', '屏東(琉球)', '恆春')
+    """
+    s = normalize_name(name)
+    if s is None:
+        return None
+    for suffix in ("空氣品質監測站", "監測站", "測站", "站"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s

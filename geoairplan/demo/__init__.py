@@ -1,9 +1,10 @@
 """``geoairplan demo``: the whole map set from the embedded data alone.
 
-Each capability contributes one *step*: a function
+Each capability contributes one *step*, a module ``geoairplan/demo/<capability>.py`` with
 ``demo_maps(outdir: pathlib.Path, *, offline: bool = False) -> list[MapEntry]``
-that writes its maps and reports (under ``outdir``) and returns one entry per
-file a person would open. :func:`run_demo` runs the steps in order with a
+that runs the analysis on embedded data, writes everything with
+:func:`geoairplan.publish.write` (under ``outdir/<capability>/``) and returns one
+entry per file a person would open. :func:`run_demo` runs the steps in order with a
 progress bar, writes ``index.html`` linking every entry with its one-line
 description and size, and returns the entries.
 
@@ -35,11 +36,11 @@ class MapEntry:
 
 #: (label, "module:function") for every capability, in the order the demo runs them.
 STEPS: list[tuple[str, str]] = [
-    ("overview", "geoairplan.maps.overview:demo_maps"),
-    ("coverage", "geoairplan.maps.coverage:demo_maps"),
-    ("warnings", "geoairplan.maps.warnings:demo_maps"),
-    ("hotspots", "geoairplan.maps.hotspots:demo_maps"),
-    ("interpolate", "geoairplan.maps.interpolate:demo_maps"),
+    ("overview", "geoairplan.demo.overview:demo_maps"),
+    ("coverage", "geoairplan.demo.coverage:demo_maps"),
+    ("warnings", "geoairplan.demo.warnings:demo_maps"),
+    ("hotspots", "geoairplan.demo.hotspots:demo_maps"),
+    ("interpolate", "geoairplan.demo.interpolate:demo_maps"),
 ]
 
 

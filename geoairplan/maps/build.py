@@ -1,0 +1,32 @@
+"""Maps of any result: :func:`build` dispatches on ``result.meta.capability``.
+
+Each capability's map module has ``build(result) -> list[MapOutput]`` (web
+maps and static figures built from the result only; titles, legends and the
+provenance line from ``result.meta``). :mod:`geoairplan.publish` writes them.
+"""
+
+from __future__ import annotations
+
+from geoairplan.errors import InternalError
+from geoairplan.maps import coverage, hotspots, interpolate, warnings
+from geoairplan.maps.output import MapOutput
+
+__all__ = ["build", "BUILDERS"]
+
+#: capability -> (module, function name)
+BUILDERS = {
+    "coverage": (coverage, "build"),
+    "warnings": (warnings, "build"),
+    "interpolate": (interpolate, "build"),
+    "hotspots": (hotspots, "build"),
+    "suspects": (hotspots, "build_suspects"),
+}
+
+
+def build(result) -> list[MapOutput]:
+    """Every map of ``result`` (web and static), in the order they are written."""
+    cap = result.meta.capability
+    if cap not in BUILDERS:
+        raise InternalError(f"no map builder for capability {cap!r}")
+    module, name = BUILDERS[cap]
+    return list(getattr(module, name)(result))

@@ -1,0 +1,110 @@
+"""Write any result: tables, layers, rasters, summary, problems and maps, and say what was written.
+
+:func:`write` is the only place geoairplan writes an analysis's outputs. It
+asks the result for its parts (the protocol of :mod:`geoairplan.results`),
+the map kit for its maps (:func:`geoairplan.maps.build.build`), writes each
+in the format users open (CSV, GeoPackage in EPSG:3826, GeoTIFF, HTML, PNG,
+PDF) and returns every file it wrote, so the closing report counts what is
+on disk.
+
+Provenance goes with every file: CSV tables of scenario runs carry a
+``data_kind`` column, GeoTIFFs carry :meth:`RunMeta.tags`, maps the
+scenario tag and source line of ``result.meta``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from geoairplan.errors import InputError
+from geoairplan.io.output import write_csv, write_gpkg
+from geoairplan.maps.build import build as build_maps
+from geoairplan.maps.static import save_static
+from geoairplan.maps.web import save_map
+
+__all__ = ["write", "write_table", "prepare_outdir"]
+
+
+def prepare_outdir(outdir) -> Path:
+    """The output folder, created; an existing file or a path under a file is an :class:`InputError`."""
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise InputError("the output folder is an existing file", where="out",
+                         file=out, fix="give a folder name (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError("the output folder cannot be created: a part of its path is a file", where="out",
+                         file=out, fix="give a folder that is not inside a file") from None
+    except OSError as exc:
+        raise InputError(f"the output folder cannot be created ({exc.strerror})", where="out", file=out,
+                         fix="give a shorter folder name or one you may write to") from None
+    return out
+
+
+def write_table(df: pd.DataFrame, path, meta=None) -> Path:
+    """One CSV (or ``.parquet``) table; scenario runs get a ``data_kind`` column."""
+    path = Path(path)
+    if meta is not None and meta.scenario:
+        df = pd.DataFrame(df).copy()
+        df["data_kind"] = "scenario"
+    if path.suffix == ".parquet":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").to_parquet(path, index=False)
+        return path
+    return write_csv(df, path)
+
+
+def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[str, Path]:
+    """Write every output of ``result`` into ``outdir``; returns ``{file name: path}`` of all files written.
+
+    Parameters
+    ----------
+    result : geoairplan.results.Result
+        Any analysis result.
+    outdir : str or Path
+        Output folder (created).
+    maps : bool
+        Also build and write the maps (web HTML + embed snippet, static PNG + PDF).
+    offline : bool
+        Web maps self-contained (no CDN, no tiles).
+
+    Returns
+    -------
+    dict of str to Path
+        Every file written, keyed by its path relative to ``outdir`` (sorted).
+    """
+    out = prepare_outdir(outdir)
+    meta = result.meta
+    files: dict[str, Path] = {}
+
+    def add(p: Path) -> None:
+        files[p.relative_to(out).as_posix()] = p
+
+    layers = {k: v for k, v in result.layers().items() if v is not None}
+    if layers:
+        add(write_gpkg(out / result.gpkg_name, layers, skip_empty=True))
+    for name, df in result.tables().items():
+        if df is None:
+            continue
+        fname = name if name.endswith((".csv", ".parquet")) else f"{name}.csv"
+        add(write_table(df, out / fname, meta))
+    for name, raster in result.rasters().items():
+        add(raster.to_geotiff(out / f"{name}.tif", tags=meta.tags()))
+    if result.problems:
+        add(write_csv(result.problems.to_frame(), out / "problems.csv"))
+    summary = out / "summary.txt"
+    summary.write_text(result.summary_text() + "\n", encoding="utf-8")
+    add(summary)
+    if maps:
+        for m in build_maps(result):
+            if m.kind == "web":
+                info = save_map(m.obj, out / f"{m.name}.html", offline=offline)
+                add(info["path"])
+                add(info["embed"])
+            else:
+                for p in save_static(m.obj, out / m.name, formats=m.formats):
+                    add(p)
+    return dict(sorted(files.items()))
