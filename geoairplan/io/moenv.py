@@ -65,7 +65,7 @@ from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import CODES, UNITS, normalize_pollutant, normalize_unit
-from geoairplan.io.tables import _check_file, _decode, _read_csv, _read_csv_text  # noqa: F401 (re-exported)
+from geoairplan.io.tables import is_scenario, _check_file, _decode, _read_csv, _read_csv_text  # noqa: F401 (re-exported)
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
            "normalize_pollutant", "normalize_unit"]
@@ -278,7 +278,9 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
         * items that are not pollutants of the table (history exports carry
           ``AMB_TEMP``, ``RH``, ``RAINFALL`` ...), once per item (warning).
 
-        ``attrs["encoding"]`` and ``attrs["source"]`` say what was read.
+        ``attrs["encoding"]`` and ``attrs["source"]`` say what was read;
+        ``attrs["scenario"]`` is True when the file declares itself made-up
+        scenario data (a ``data_kind`` column holding ``scenario``).
 
     Raises
     ------
@@ -328,6 +330,7 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
     out.attrs["problems"] = probs
     out.attrs["encoding"] = enc
     out.attrs["source"] = src
+    out.attrs["scenario"] = is_scenario(df)
     return out
 
 
