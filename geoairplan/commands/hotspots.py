@@ -50,7 +50,6 @@ def add_parser(sub) -> None:
     p.add_argument("--value", choices=["density", "total"], default="density",
                    help="what Gi* compares: t/yr/km2 (density, default) or t/yr (total)")
     p.add_argument("--moran", action="store_true", help="add local Moran's I columns")
-    p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
     add_output_args(p, no_maps_help="tables, GeoPackage and GeoTIFF only")
     p.set_defaults(func=run)
 

@@ -29,7 +29,6 @@ def add_parser(sub) -> None:
     p.add_argument("--min-hours", type=int, default=6, help="evaluated hours needed to flag (6)")
     p.add_argument("--half-width", type=float, default=30.0, help="upwind sector half-width, degrees (30)")
     p.add_argument("--max-distance", type=float, default=5000.0, help="upwind distance, metres (5000)")
-    p.add_argument("--scenario", action="store_true", help="label every output as scenario (made-up) data")
     add_output_args(p, no_maps_help="tables and GeoPackage only")
     p.set_defaults(func=run)
 

@@ -28,7 +28,7 @@ import pandas as pd
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.address import _index, parse_address
 from geoairplan.io.crs import WGS84, points_from_xy, resolve_crs
-from geoairplan.io.moenv import _check_file, _read_csv
+from geoairplan.io.tables import check_file as _check_file, read_text_table
 from geoairplan.reference.geography import check_county, county_names, normalize_county
 from geoairplan.reference.names import normalize_name
 from geoairplan.io.teds import county_of_control_no
@@ -80,7 +80,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                              fix="save the sheet as CSV UTF-8 and give that") from exc
         df.columns = [str(c).strip() for c in df.columns]
         return df.astype(object).where(df.notna(), None)
-    df, _enc = _read_csv(path, what="facility list")
+    df, _enc = read_text_table(path, source="facility list", blanks="empty"), None
     return df
 
 
@@ -151,6 +151,7 @@ def read_facilities(path, *, county: str | None = None, crs=None) -> pd.DataFram
 
         given_county = check_county(county)
     probs = Problems()
+    probs.extend(df.attrs.get("problems") or [])
     out = df.copy()
     if "township" in out.columns:
         out = out.rename(columns={"township": "township_input"})

@@ -65,7 +65,7 @@ from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import CODES, UNITS, normalize_pollutant, normalize_unit
-from geoairplan.io.tables import is_scenario, _check_file, _decode, _read_csv, _read_csv_text  # noqa: F401 (re-exported)
+from geoairplan.io.tables import check_file as _check_file, decode as _decode, is_scenario, parse_text
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
            "normalize_pollutant", "normalize_unit"]
@@ -180,7 +180,7 @@ def _read_any(path: Path, *, what: str) -> tuple[pd.DataFrame, str, str, dict[st
     if path.suffix.lower() == ".json" or stripped[:1] in "[{":
         df, labels = _read_json(stripped, path)
         return df, "json", enc, labels
-    return _read_csv_text(text, path, what=what), "csv", enc, {}
+    return parse_text(text, path, what=what), "csv", enc, {}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -316,8 +316,11 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
                          fix="download a period that has data")
     cols = list(df.columns)
     probs = Problems()
+    probs.extend(df.attrs.get("problems") or [])
     rowlab = "row" if kind == "csv" else "record"
-    rownum = np.arange(len(df)) + (2 if kind == "csv" else 1)
+    rownum = df.attrs.get("lines")
+    if rownum is None or len(rownum) != len(df):
+        rownum = np.arange(len(df)) + (2 if kind == "csv" else 1)
     gen, spec = _detect(cols, path)
     if gen == "wide":
         long = _long_from_wide(df, spec, rownum, probs, src, rowlab, tz)

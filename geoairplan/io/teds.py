@@ -36,7 +36,7 @@ import shapely
 from geoairplan.reference.geography import check_county, load_counties
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import _LAT, _LON, TM2, TM2_119, WGS84, check_points_in_county, points_from_xy, resolve_crs
-from geoairplan.io.moenv import _check_file, _read_csv
+from geoairplan.io.tables import check_file as _check_file, read_text_table
 
 __all__ = ["read_teds_points", "aggregate_stacks", "county_of_control_no", "CONTROL_LETTER_COUNTY",
            "TEDS_COLUMNS", "EMISSION_COLUMNS", "ISLAND_COUNTIES"]
@@ -139,7 +139,7 @@ def read_teds_points(path, *, crs="EPSG:3826", county: str | None = None) -> gpd
     """
     path = Path(path)
     _check_file(path, "TEDS point-source table")
-    raw, _enc = _read_csv(path, what="TEDS point-source table")
+    raw, _enc = read_text_table(path, source="TEDS point-source table", blanks="empty"), None
     src = str(path)
     upper = {c.strip().upper(): c for c in reversed(raw.columns)}
     missing = [c for c in _REQUIRED if c not in upper]
@@ -154,6 +154,7 @@ def read_teds_points(path, *, crs="EPSG:3826", county: str | None = None) -> gpd
         raise InputError("the table has a header but no rows", file=path, fix="check the export")
     crs_in = resolve_crs(crs)
     probs = Problems()
+    probs.extend(raw.attrs.get("problems") or [])
     n = len(raw)
     rows = np.arange(n) + 2
     df = pd.DataFrame({"row": rows})
