@@ -17,21 +17,11 @@ import html
 import importlib
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from geoairplan.demo.entry import MapEntry
+
 __all__ = ["MapEntry", "STEPS", "run_demo", "write_index"]
-
-
-@dataclass(frozen=True)
-class MapEntry:
-    """One output of the demo: a path relative to the output folder, a title, one line."""
-
-    path: str
-    title: str
-    description: str
-    kind: str = "web"  # web | static | data
-    scenario: bool = False  # built from scenario (made-up) data
 
 
 #: (label, "module:function") for every capability, in the order the demo runs them.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyogrio
 
 __all__ = ["write_gpkg", "write_csv"]
 
@@ -20,8 +21,6 @@ def write_gpkg(path, layers: dict, *, skip_empty: bool = False) -> Path:
     columns do not trip the driver. Layers that are ``None`` are skipped, and
     empty ones too when ``skip_empty``. Each layer keeps its own CRS.
     """
-    import pyogrio
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():

@@ -65,21 +65,11 @@ from geoairplan.maps import style
 from geoairplan.maps.style import (AQI_CLASSES, LEVEL_CODES, LEVELS, aqi_color, categorical_colors,
                                    level_color, level_label, level_legend_items, sequential_cmap,
                                    sequential_colors)
+from geoairplan.maps.static import (add_colorbar_static, add_level_legend_static, add_static_legend,
+                                    plot_points, plot_polygons, plot_raster, save_static, static_map)
 from geoairplan.maps.web import (add_aqi_legend, add_colorbar, add_legend, add_level_legend, add_lines,
                                  add_points, add_polygons, add_raster, add_time_slider, save_map,
                                  township_base, web_map)
-
-
-_STATIC = {"static_map", "plot_polygons", "plot_points", "plot_raster", "add_static_legend",
-           "add_level_legend_static", "add_colorbar_static", "save_static"}
-
-
-def __getattr__(name):  # static maps import matplotlib: load them only when asked for
-    if name in _STATIC:
-        import importlib
-
-        return getattr(importlib.import_module("geoairplan.maps.static"), name)
-    raise AttributeError(f"module 'geoairplan.maps' has no attribute {name!r}")
 
 
 __all__ = ["style", "LEVELS", "LEVEL_CODES", "AQI_CLASSES", "level_color", "level_label",

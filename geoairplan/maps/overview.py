@@ -3,8 +3,8 @@
 :func:`overview_map` builds the web map of the three seed counties (屏東縣,
 雲林縣, 澎湖縣) with every MOENV station of the region; :func:`county_map` one
 county with its stations and designated facilities; :func:`overview_static`
-the A4 plan-document version. :func:`demo_maps` writes them all under
-``outdir/overview/`` for ``geoairplan demo``.
+the A4 plan-document version. :mod:`geoairplan.demo.overview` writes them all
+under ``outdir/overview/`` for ``geoairplan demo``.
 """
 
 from __future__ import annotations
@@ -14,16 +14,18 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geoairplan import datasets
 from geoairplan.datasets import SEED_COUNTIES
-from geoairplan.demo import MapEntry
 from geoairplan.maps import style
-from geoairplan.maps.web import (add_legend, add_points, save_map, township_base, web_map)
+from geoairplan.maps.static import add_static_legend, plot_points, static_map
+from geoairplan.maps.web import add_legend, add_points, township_base, web_map
 
-__all__ = ["overview_map", "county_map", "overview_static", "county_static", "demo_maps", "load_station_points"]
+__all__ = ["overview_map", "county_map", "overview_static", "county_static", "load_station_points", "SLUG"]
 
 STATION_SOURCE = "測站：環境部空氣品質監測站清單 (aqx_p_07)"
 TOWNSHIP_SOURCE = "鄉鎮界：內政部國土測繪中心 (TOWN_MOI)"
-_SLUG = {"屏東縣": "pingtung", "雲林縣": "yunlin", "澎湖縣": "penghu"}
+#: File stems of the seed counties' maps.
+SLUG = {"屏東縣": "pingtung", "雲林縣": "yunlin", "澎湖縣": "penghu"}
 _POPUP = ["name_zh", "name_en", "county", "township", "pollutants"]
 _ALIASES = {"name_zh": "測站", "name_en": "Station", "county": "縣市", "township": "鄉鎮市區",
             "pollutants": "測項 Pollutants", "control_no": "管制編號", "name": "名稱", "address": "地址",
@@ -32,8 +34,6 @@ _ALIASES = {"name_zh": "測站", "name_en": "Station", "county": "縣市", "town
 
 def load_station_points() -> gpd.GeoDataFrame:
     """The region's MOENV stations (``datasets.load_stations``)."""
-    from geoairplan import datasets
-
     return datasets.load_stations()
 
 
@@ -75,8 +75,6 @@ def overview_map(counties=SEED_COUNTIES, *, offline: bool = False, stations: gpd
 
 def _facility_points(county: str) -> gpd.GeoDataFrame | None:
     """Designated facilities placed at their township's representative point (they have no coordinates)."""
-    from geoairplan import datasets
-
     try:
         fac = datasets.load_facilities(county)
     except Exception:
@@ -116,8 +114,6 @@ def county_map(county: str, *, offline: bool = False, stations: gpd.GeoDataFrame
 
 def overview_static(counties=SEED_COUNTIES, *, layout: str = "A4-portrait", stations=None):
     """The A4 overview: townships, county outlines, stations labelled, legend; returns ``(fig, ax)``."""
-    from geoairplan.maps.static import add_static_legend, plot_points, static_map
-
     counties = tuple(counties)
     st = load_station_points() if stations is None else stations
     fig, ax = static_map("種子縣市概覽：鄉鎮與空氣品質測站", source=f"{TOWNSHIP_SOURCE}；{STATION_SOURCE}；geoairplan",
@@ -131,8 +127,6 @@ def overview_static(counties=SEED_COUNTIES, *, layout: str = "A4-portrait", stat
 
 def county_static(county: str, *, layout: str = "A4-portrait", stations=None):
     """A4 map of one county: townships labelled, stations labelled."""
-    from geoairplan.maps.static import add_static_legend, plot_points, static_map
-
     st = load_station_points() if stations is None else stations
     fig, ax = static_map(f"{county}：鄉鎮與空氣品質測站", source=f"{TOWNSHIP_SOURCE}；{STATION_SOURCE}；geoairplan",
                          county=county, layout=layout, township_labels=True)
@@ -140,43 +134,3 @@ def county_static(county: str, *, layout: str = "A4-portrait", stations=None):
     plot_points(ax, inside, color="#1f77b4", size=36, labels_col="name_zh", label_size=8)
     add_static_legend(ax, [("空氣品質測站", "#1f77b4")], "圖例", kind="point")
     return fig, ax
-
-
-def demo_maps(outdir: Path, *, offline: bool = False) -> list[MapEntry]:
-    """Write the overview web maps and static maps under ``outdir/overview/``."""
-    import matplotlib.pyplot as plt
-
-    outdir = Path(outdir)
-    sub = outdir / "overview"
-    sub.mkdir(parents=True, exist_ok=True)
-    st = load_station_points()
-    entries: list[MapEntry] = []
-    tag = "（離線版 offline）" if offline else ""
-
-    info = save_map(overview_map(offline=offline, stations=st), sub / "overview.html", offline=offline)
-    entries.append(MapEntry("overview/overview.html", f"種子縣市概覽 Overview of the seed counties{tag}",
-                            "Townships of 屏東縣, 雲林縣 and 澎湖縣 with name tooltips, and the region's MOENV "
-                            "stations (popups with township and pollutants).", "web"))
-    for county in SEED_COUNTIES:
-        slug = _SLUG[county]
-        save_map(county_map(county, offline=offline, stations=st), sub / f"{slug}.html", offline=offline)
-        entries.append(MapEntry(f"overview/{slug}.html", f"{county}：鄉鎮、測站與指定公私場所{tag}",
-                                f"{county}'s townships, stations and the plan's designated facilities "
-                                f"(clustered; placed at their township, the seeds give no coordinates).", "web"))
-    fig, _ = overview_static(stations=st)
-    paths = __import__("geoairplan.maps.static", fromlist=["save_static"]).save_static(fig, sub / "overview_a4")
-    plt.close(fig)
-    entries.append(MapEntry("overview/overview_a4.png", "種子縣市概覽（A4 靜態圖）",
-                            "A4 portrait, 300 dpi; the PDF version is overview/overview_a4.pdf.", "static"))
-    entries.append(MapEntry("overview/overview_a4.pdf", "種子縣市概覽（A4 PDF）",
-                            "The same map as PDF with embedded fonts, for plan documents.", "static"))
-    for county in SEED_COUNTIES:
-        slug = _SLUG[county]
-        fig, _ = county_static(county, stations=st)
-        from geoairplan.maps.static import save_static
-
-        save_static(fig, sub / f"{slug}_a4")
-        plt.close(fig)
-        entries.append(MapEntry(f"overview/{slug}_a4.png", f"{county}：鄉鎮與測站（A4 靜態圖）",
-                                f"A4 portrait with township labels; PDF: overview/{slug}_a4.pdf.", "static"))
-    return entries

@@ -33,10 +33,16 @@ import geopandas as gpd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.cm import ScalarMappable  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from mpl_toolkits.axes_grid1.inset_locator import inset_axes  # noqa: E402
+import shapely  # noqa: E402
 
 from geoairplan.errors import InputError  # noqa: E402
 from geoairplan.io.crs import TM2, to_tm2  # noqa: E402
 from geoairplan.maps import style  # noqa: E402
+from geoairplan.datasets import load_counties  # noqa: E402
+from geoairplan.maps.web import _context_counties, _county_key, _resolve_colors, township_base  # noqa: E402
 
 __all__ = ["FONT_PATH", "FONT_NAME", "register_font", "font_properties", "LAYOUTS", "static_map",
            "plot_polygons", "plot_points", "plot_raster", "add_static_legend", "add_level_legend_static",
@@ -95,8 +101,6 @@ def font_properties(size: float = 10, weight: str = "normal") -> font_manager.Fo
 
 
 def _bounds_tm2(county, bounds):
-    from geoairplan.maps.web import township_base, _county_key
-    from geoairplan.datasets import load_counties
 
     if county is not None:
         keys = _county_key(county)
@@ -174,10 +178,6 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
 
 def _plot_context(ax, exclude) -> None:
     """Neighbouring counties in grey, so land reads as land (same coarse outlines as the web maps)."""
-    import shapely
-
-    from geoairplan.maps.web import _context_counties
-
     c = _context_counties().to_crs(TM2)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -199,8 +199,6 @@ def _colors_for(gdf, color, color_col, color_map):
     if color_col is not None:
         if color_col not in gdf.columns:
             raise InputError(f"no column {color_col!r}", fix="use one of " + ", ".join(map(str, gdf.columns)))
-        from geoairplan.maps.web import _resolve_colors
-
         return _resolve_colors(gdf[color_col], color_map)
     return [color or "#3388ff"] * len(gdf)
 
@@ -257,8 +255,6 @@ def plot_raster(ax, array, transform_or_extent, *, scheme: str = "concentration"
     ``transform_or_extent`` is an affine transform (rasterio/affine, TM2) or an
     extent ``(xmin, xmax, ymin, ymax)`` in TM2 metres. Returns the image (for a colour bar).
     """
-    from matplotlib.colors import LogNorm, Normalize
-
     a = np.asarray(array, dtype=float)
     if a.ndim != 2:
         raise InputError(f"a raster must be 2-D, got shape {a.shape}")
@@ -313,10 +309,6 @@ def add_level_legend_static(ax, title: str = "預警等級", *, include=style.LE
 def add_colorbar_static(ax, mappable_or_scheme, vmin: float | None = None, vmax: float | None = None,
                         caption: str = "", *, loc: str = "upper right"):
     """A horizontal colour bar inside the map: pass the image from :func:`plot_raster`, or a scheme + range."""
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-    from mpl_toolkits.axes_grid1.inset_locator import inset_axes
-
     if isinstance(mappable_or_scheme, str):
         sm = ScalarMappable(norm=Normalize(vmin, vmax), cmap=style.sequential_cmap(mappable_or_scheme))
     else:

@@ -23,6 +23,9 @@ import math
 from typing import Iterable, Sequence
 
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+from geoairplan.errors import InputError
 
 __all__ = ["LEVELS", "LEVEL_CODES", "LEVEL_COLORS", "LEVEL_LABELS", "NODATA_COLOR",
            "level_color", "level_label", "level_text_color", "level_legend_items",
@@ -72,7 +75,6 @@ def _code(code) -> str:
             return k
     if low in ("", "nan", "none", "null", "-"):
         return "none"
-    from geoairplan.errors import InputError
     raise InputError(f"unknown warning level {code!r}",
                      fix="use one of " + ", ".join(LEVEL_CODES) + " (or its Chinese label)")
 
@@ -182,8 +184,6 @@ def sequential_cmap(scheme: str = "concentration"):
 
     NaN (``cmap.set_bad``) is transparent; use it for web rasters and static maps alike.
     """
-    from matplotlib.colors import LinearSegmentedColormap
-
     if scheme not in SEQUENTIAL_SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; use one of {sorted(SEQUENTIAL_SCHEMES)}")
     cmap = LinearSegmentedColormap.from_list(f"geoairplan_{scheme}", SEQUENTIAL_SCHEMES[scheme], N=256)
@@ -213,8 +213,6 @@ def sequential_colors(values: Iterable[float], scheme: str = "concentration", vm
     ``vmin``/``vmax`` default to the data range; ``log=True`` spaces colours
     logarithmically (skewed emissions).
     """
-    from matplotlib.colors import to_hex
-
     t, v = _norm(list(values), vmin, vmax, log)
     cmap = sequential_cmap(scheme)
     return [NODATA_COLOR if not np.isfinite(x) else to_hex(cmap(float(tt)), keep_alpha=False)

@@ -37,6 +37,10 @@ from typing import Iterable, Mapping, Sequence
 
 import folium
 import geopandas as gpd
+from branca import element as be
+from folium.plugins import Fullscreen
+from offlinefolium.elements import _res as _offline_res
+from PIL import Image
 import numpy as np
 import pandas as pd
 import shapely
@@ -44,6 +48,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from geoairplan.datasets import check_county, load_counties, load_townships
 from geoairplan.errors import InputError
 from geoairplan.io.crs import TM2, to_display
 from geoairplan.maps import style
@@ -201,8 +206,6 @@ class _StyleTable:
 
 
 def _county_key(county) -> tuple[str, ...]:
-    from geoairplan.datasets import check_county
-
     if county is None:
         return ()
     if isinstance(county, str):
@@ -213,8 +216,6 @@ def _county_key(county) -> tuple[str, ...]:
 @lru_cache(maxsize=16)
 def _simplified_townships(counties: tuple[str, ...], bounds: tuple | None,
                           tolerance_m: float = TOWNSHIP_SIMPLIFY_M) -> gpd.GeoDataFrame:
-    from geoairplan.datasets import load_townships
-
     towns = load_townships()
     if counties:
         towns = towns[towns["COUNTYNAME"].isin(counties)]
@@ -536,8 +537,6 @@ def web_map(title: str, *, source: str, county=None, bounds=None, offline: bool 
         folium.TileLayer(_TILES[0], attr=_TILES[1], name="底圖 Basemap (CARTO)", max_zoom=19,
                          subdomains="abcd", overlay=False, control=False).add_to(m)
     m.add_child(_Chrome(f"{_esc(title)}", f"{_esc(source)}"), name="gap_chrome")
-    from folium.plugins import Fullscreen
-
     Fullscreen(position="topleft", title="全螢幕 Full screen", title_cancel="離開全螢幕 Exit full screen",
                force_separate_button=True).add_to(m)
     folium.map.CustomPane("context", z_index=300, pointer_events=False).add_to(m)
@@ -555,8 +554,6 @@ def web_map(title: str, *, source: str, county=None, bounds=None, offline: bool 
 
 @lru_cache(maxsize=1)
 def _context_counties() -> gpd.GeoDataFrame:
-    from geoairplan.datasets import load_counties
-
     c = load_counties().sort_values("COUNTYNAME").reset_index(drop=True)
     return simplify_coverage(c, 200.0, precision=3)
 
@@ -752,8 +749,6 @@ def add_colorbar(m, scheme: str, vmin: float, vmax: float, caption: str, *, posi
 
 def raster_png(array, scheme: str, vmin: float, vmax: float, *, log: bool = False) -> bytes:
     """An RGBA PNG of a 2-D array on a sequential scheme (NaN transparent), deterministic bytes."""
-    from PIL import Image
-
     a = np.asarray(array, dtype=float)
     if a.ndim != 2:
         raise InputError(f"a raster must be 2-D, got shape {a.shape}")
@@ -869,8 +864,6 @@ def _walk(el, seen=None):
 @contextlib.contextmanager
 def _deterministic_ids():
     """Element ids drawn from a counter while rendering (elements folium creates at render time)."""
-    from branca import element as be
-
     counter = itertools.count(1)
     orig = be.Element._generate_id
     be.Element._generate_id = lambda self: f"r{next(counter):05d}"  # type: ignore[assignment]
@@ -887,12 +880,7 @@ def _fix_ids(root) -> None:
 
 @lru_cache(maxsize=1)
 def _offline_assets() -> dict[str, str]:
-    try:
-        from offlinefolium.elements import _res  # folium-offline: {CDN url: file text}
-    except ImportError as exc:  # pragma: no cover - dependency
-        raise InputError("offline maps need the folium-offline package",
-                         fix="pip install folium-offline (a geoairplan dependency)") from exc
-    return dict(_res)
+    return dict(_offline_res)  # folium-offline: {CDN url: file text}
 
 
 def offline_asset(url: str) -> str | None:

@@ -10,7 +10,7 @@ from geoairplan.maps import overview
 
 def test_overview_demo_step_writes_every_entry(tmp_path):
     entries = run_demo(tmp_path, offline=True, progress=False,
-                       steps=[("overview", "geoairplan.maps.overview:demo_maps")])
+                       steps=[("overview", "geoairplan.demo.overview:demo_maps")])
     assert {e.kind for e in entries} == {"web", "static"}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<strong>offline</strong>" in index
