@@ -1,9 +1,13 @@
-"""Build geoairplan's subset CJK font for static maps: ``geoairplan/maps/fonts/GeoAirPlanSansCJK.ttf``.
+"""Build geoairplan's Traditional-Chinese subset font: ``geoairplan/maps/fonts/GeoAirPlanSansTC.ttf``.
 
-Source font: Droid Sans Fallback Full (``DroidSansFallbackFull.ttf``, Apache
-License 2.0, from the Android Open Source Project), as packaged by Debian in
-``fonts-droid-fallback`` (``apt-get install fonts-droid-fallback``). It is a
-plain TrueType (glyf) font, so matplotlib embeds it in PDF as Type 42.
+Source font: **Noto Sans CJK TC** Regular (Google, SIL Open Font License 1.1),
+face 3 ("Noto Sans CJK TC") of ``NotoSansCJK-Regular.ttc`` as packaged by
+Debian in ``fonts-noto-cjk`` (``apt-get install fonts-noto-cjk``). The TC face
+draws the glyph forms taught and printed in Taiwan (the earlier Droid Sans
+Fallback leans to Simplified forms). Its CFF (cubic) outlines are converted
+to TrueType (quadratic, ``glyf``) outlines with fontTools' cu2qu (max error
+2 units of 1000), so matplotlib embeds the font in PDF as Type 42 and the web
+maps can subset it per page (:mod:`geoairplan.maps.webfont`).
 
 Characters kept (the union):
 
@@ -19,12 +23,13 @@ Characters kept (the union):
 
 Outlines are kept, hinting dropped (maps are printed or rendered at 300 dpi),
 ``.notdef`` kept (so missing characters show as a box, never disappear), and the
-family renamed "GeoAirPlan Sans CJK" (a modified version). The licence text and
-a README with the source and character count are written next to the font.
+family renamed "GeoAirPlan Sans TC" (a Modified Version under the OFL: the
+reserved names are not used). The licence text and a README with the source
+and character count are written next to the font.
 
 Usage::
 
-    python scripts/build_font.py [--source /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf]
+    python scripts/build_font.py [--source /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]
 """
 
 from __future__ import annotations
@@ -37,11 +42,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "geoairplan" / "maps" / "fonts"
-FONT_FILE = "GeoAirPlanSansCJK.ttf"
-FAMILY = "GeoAirPlan Sans CJK"
-DEFAULT_SOURCE = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
-LICENCE_SOURCES = [Path("/usr/share/common-licenses/Apache-2.0")]
-MAX_BYTES = 4_000_000
+FONT_FILE = "GeoAirPlanSansTC.ttf"
+FAMILY = "GeoAirPlan Sans TC"
+DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+TC_FACE = "Noto Sans CJK TC"
+COPYRIGHT_FILE = Path("/usr/share/doc/fonts-noto-cjk/copyright")
+MAX_BYTES = 6_000_000
 
 
 def big5_level1() -> list[str]:
@@ -110,15 +116,59 @@ def wanted_chars() -> set[str]:
     return {c for c in chars if c.isprintable() or c == "\u3000"}
 
 
+def _tc_face(source: Path):
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if source.suffix.lower() in (".ttc", ".otc"):
+        coll = TTCollection(str(source), recalcTimestamp=False)
+        for i, f in enumerate(coll.fonts):
+            if f["name"].getDebugName(1) == TC_FACE:
+                return TTFont(str(source), fontNumber=i, recalcTimestamp=False)
+        sys.exit(f"{source} has no face named {TC_FACE!r}")
+    return TTFont(str(source), recalcTimestamp=False)
+
+
+def cff_to_glyf(font, max_err: float = 2.0) -> None:
+    """Replace CFF (cubic) outlines by TrueType (quadratic) ``glyf`` outlines, in place."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    gs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(gs)
+        gs[name].draw(Cu2QuPen(pen, max_err, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for k in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+              "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxPoints",
+              "maxContours", "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
+        setattr(maxp, k, 0)
+    maxp.maxZones = 1
+    maxp.numGlyphs = len(order)
+    font["maxp"] = maxp
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 def build(source: Path, out_dir: Path = OUT_DIR) -> Path:
     from fontTools import subset
-    from fontTools.ttLib import TTFont
 
     if not source.exists():
-        sys.exit(f"{source} is missing: install it with `apt-get install fonts-droid-fallback` "
-                 f"or pass --source PATH")
+        sys.exit(f"{source} is missing: install it with `apt-get install fonts-noto-cjk` or pass --source PATH")
     chars = wanted_chars()
-    font = TTFont(str(source), recalcTimestamp=False)
+    font = _tc_face(source)
     cmap = font.getBestCmap()
     have = sorted(ord(c) for c in chars if ord(c) in cmap)
     missing = sorted(c for c in chars if ord(c) not in cmap and not c.isspace() and ord(c) > 0x7E)
@@ -129,43 +179,54 @@ def build(source: Path, out_dir: Path = OUT_DIR) -> Path:
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
     opts.name_languages = ["*"]
     opts.glyph_names = False
+    opts.drop_tables += ["vhea", "vmtx", "VORG", "BASE"]  # no vertical text on maps
     opts.recalc_timestamp = False
     sub = subset.Subsetter(options=opts)
     sub.populate(unicodes=have)
     sub.subset(font)
+    cff_to_glyf(font)
     name = font["name"]
     ps = FAMILY.replace(" ", "")
     for rec in list(name.names):
         if rec.nameID in (1, 4, 16):
             rec.string = FAMILY
         elif rec.nameID == 3:
-            rec.string = f"{ps}-Regular (subset of Droid Sans Fallback Full)"
+            rec.string = f"{ps}-Regular (subset of Noto Sans CJK TC Regular)"
         elif rec.nameID == 6:
             rec.string = f"{ps}-Regular"
         elif rec.nameID == 2:
             rec.string = "Regular"
-    name.setName(f"{FAMILY}: a subset of Droid Sans Fallback Full made by geoairplan's "
-                 f"scripts/build_font.py; Apache License 2.0", 10, 3, 1, 0x409)
+        elif rec.nameID == 17:
+            rec.string = "Regular"
+    name.setName(f"{FAMILY}: a subset of Noto Sans CJK TC Regular with TrueType outlines, made by "
+                 f"geoairplan's scripts/build_font.py; SIL Open Font License 1.1", 10, 3, 1, 0x409)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / FONT_FILE
     font.save(str(out))
     size = out.stat().st_size
     if size > MAX_BYTES:
         sys.exit(f"{out} is {size} bytes, over the {MAX_BYTES} budget")
-    for lic in LICENCE_SOURCES:
-        if lic.exists():
-            (out_dir / "LICENSE-Apache-2.0.txt").write_text(lic.read_text(encoding="utf-8"), encoding="utf-8")
-            break
+    if COPYRIGHT_FILE.exists():
+        text = COPYRIGHT_FILE.read_text(encoding="utf-8")
+        body = text.split("License: SIL-1.1\n", 2)[-1].split("\nLicense: ", 1)[0]
+        lic = "\n".join(line[1:] if line.startswith(" ") else line for line in body.splitlines())
+        lic = lic.replace("\n.\n", "\n\n")
+        (out_dir / "LICENSE-OFL-1.1.txt").write_text(
+            "Copyright 2014-2021 Adobe (http://www.adobe.com/), with Reserved Font Name 'Source'.\n"
+            "Noto Sans CJK: Copyright 2010-2012, Google Corporation.\n\n" + lic.strip() + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(
         f"# {FAMILY}\n\n"
-        f"`{FONT_FILE}` ({size:,} bytes, {len(have):,} characters) is a subset of **Droid Sans Fallback "
-        f"Full** (Android Open Source Project, Apache License 2.0; Debian package `fonts-droid-fallback`), "
-        f"renamed \"{FAMILY}\" and built by `python scripts/build_font.py`. It holds printable ASCII, "
-        f"CJK punctuation, full-width forms, the 5,401 Big5 level-1 common characters and every "
-        f"character of the embedded data's names (townships, stations, facilities, rules) and of the "
-        f"package's strings. Hinting is dropped; outlines are unchanged.\n\n"
-        f"Licence: Apache License 2.0, see `LICENSE-Apache-2.0.txt`. Original copyright: "
-        f"Copyright (C) 2008 The Android Open Source Project.\n",
+        f"`{FONT_FILE}` ({size:,} bytes, {len(have):,} characters) is a subset of **Noto Sans CJK TC** "
+        f"Regular (Google and Adobe, SIL Open Font License 1.1; Debian package `fonts-noto-cjk`, face "
+        f"\"Noto Sans CJK TC\" of `NotoSansCJK-Regular.ttc`), with its CFF outlines converted to TrueType "
+        f"outlines (fontTools cu2qu, max error 2/1000 em), renamed \"{FAMILY}\" and built by "
+        f"`python scripts/build_font.py`. It holds printable ASCII, CJK punctuation, full-width forms, "
+        f"the 5,401 Big5 level-1 common characters and every character of the embedded data's names "
+        f"(townships, stations, facilities, rules) and of the package's strings, in the glyph forms used "
+        f"in Taiwan. Static maps draw with it (PDF: embedded Type 42); web maps embed a per-page subset "
+        f"of it as a web font (`geoairplan.maps.webfont`). Hinting is dropped.\n\n"
+        f"Licence: SIL Open Font License 1.1, see `LICENSE-OFL-1.1.txt`. This is a Modified Version; the "
+        f"Reserved Font Names are not used.\n",
         encoding="utf-8")
     print(f"wrote {out} ({size:,} bytes, {len(have):,} characters; "
           f"{len(missing)} wanted characters not in the source font: {''.join(missing[:40])})")
@@ -174,7 +235,7 @@ def build(source: Path, out_dir: Path = OUT_DIR) -> Path:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="DroidSansFallbackFull.ttf")
+    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="NotoSansCJK-Regular.ttc (or a TC .otf/.ttf)")
     ap.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = ap.parse_args(argv)
     build(args.source, args.out_dir)

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from geoairplan.demo.entry import MapEntry
+from geoairplan.maps.webfont import FONT_STACK, embed_font
 
 __all__ = ["MapEntry", "STEPS", "run_demo", "write_index"]
 
@@ -97,7 +98,7 @@ def write_index(outdir: Path, entries: list[MapEntry], *, offline: bool = False)
             "<code>geoairplan demo --offline</code> makes self-contained pages")
     page = ("<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>geoairplan demo maps</title><style>body{font-family:sans-serif;max-width:60em;"
+            "<title>geoairplan demo maps</title><style>body{font-family:" + FONT_STACK + ";max-width:60em;"
             "margin:1em auto;padding:0 1em}li{margin:.6em 0}.scenario{background:#fde68a;padding:0 .3em;"
             "border-radius:3px;font-size:.8em}</style></head><body>\n"
             "<h1>geoairplan demo maps</h1>\n<p>Built by <code>geoairplan demo</code> from the embedded data. "
@@ -106,5 +107,5 @@ def write_index(outdir: Path, entries: list[MapEntry], *, offline: bool = False)
             f"<p>{len(entries)} outputs, {_size_bytes(total)} in all; {mode}.</p>\n"
             + "\n".join(parts) + "\n</body></html>\n")
     path = outdir / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(embed_font(page), encoding="utf-8")
     return path

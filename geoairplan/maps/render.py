@@ -15,6 +15,7 @@ from offlinefolium.elements import _res as _offline_res
 
 from geoairplan.errors import InputError
 from geoairplan.maps.elements import _state
+from geoairplan.maps.webfont import embed_font
 from geoairplan.maps.escape import _esc
 
 
@@ -123,7 +124,7 @@ def render_html(m, *, offline: bool | None = None) -> str:
     text = re.sub(r"[ \t]+\n", "\n", text)
     if offline:
         text = _inline(text)
-    return text
+    return embed_font(text)
 
 
 def embed_snippet(page_name: str, title: str, *, height: str = "70vh") -> str:

@@ -50,8 +50,8 @@ __all__ = ["FONT_PATH", "FONT_NAME", "register_font", "font_properties", "LAYOUT
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 #: The subset CJK TrueType font geoairplan ships (see fonts/README.md and docs/maps.md).
-FONT_PATH = FONT_DIR / "GeoAirPlanSansCJK.ttf"
-FONT_NAME = "GeoAirPlan Sans CJK"
+FONT_PATH = FONT_DIR / "GeoAirPlanSansTC.ttf"
+FONT_NAME = "GeoAirPlan Sans TC"
 
 #: Figure sizes in inches (A4) and the axes rectangle of the map [left, bottom, width, height].
 LAYOUTS: dict[str, dict] = {

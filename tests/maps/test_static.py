@@ -15,7 +15,7 @@ TITLE = "屏東縣 預警區域"
 def test_font_is_shipped_small_and_licensed():
     assert static.FONT_PATH.exists()
     assert static.FONT_PATH.stat().st_size <= 4_000_000
-    assert (static.FONT_PATH.parent / "LICENSE-Apache-2.0.txt").exists()
+    assert (static.FONT_PATH.parent / "LICENSE-OFL-1.1.txt").exists()
     from matplotlib import font_manager
 
     static.register_font()
@@ -98,7 +98,7 @@ def test_static_png_pdf_written_reproducibly(saved):
     pdf = a_pdf.read_bytes()
     assert b"/CreationDate" not in pdf
     assert b"/FontFile2" in pdf  # TrueType embedded (Type 42), not Type 3 bitmaps
-    assert re.search(rb"/BaseFont /[A-Z]{6}\+GeoAirPlanSansCJK|/BaseFont /GeoAirPlanSansCJK", pdf)
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+GeoAirPlanSansTC|/BaseFont /GeoAirPlanSansTC", pdf)
 
 
 def test_static_title_band_is_chinese_ink(saved, monkeypatch, tmp_path):
