@@ -3,8 +3,10 @@
 * **Warning levels** of the 2022 regulation (空氣品質嚴重惡化緊急防制辦法):
   ``L1`` 初級預警, ``L2`` 中級預警, ``S1`` 輕度嚴重惡化, ``S2`` 中度嚴重惡化,
   ``S3`` 重度嚴重惡化, plus ``none`` (未達預警) and ``insufficient`` (資料不足).
-  The ramp runs yellow → orange → red → crimson → dark purple, so the order
-  reads without a legend and survives grey-scale printing.
+  The ramp runs yellow → orange → red → purple → maroon: the order of MOENV's
+  AQI colours (orange, red, purple, maroon for the worst), so a reader who knows
+  the AQI reads the levels without a legend; lightness falls level by level, so
+  the order also survives grey-scale printing.
 * **AQI classes** (0–50 … 301+) in MOENV's published colours.
 * **Sequential** colour maps for emissions (``"emissions"``, yellow-orange-brown)
   and concentrations (``"concentration"``, yellow-orange-red): the same
@@ -43,8 +45,8 @@ LEVEL_COLORS: dict[str, str] = {
     "L1": "#fed850",            # yellow
     "L2": "#fd8d3c",            # orange
     "S1": "#e31a1c",            # red
-    "S2": "#a50f4f",            # crimson
-    "S3": "#4a0a5e",            # dark purple
+    "S2": "#7b2d8e",            # purple (AQI 201-300 is purple)
+    "S3": "#5e0019",            # maroon (AQI 301+ is maroon)
     "insufficient": "#a6a6a6",  # grey: too few valid hours to decide
 }
 

@@ -74,3 +74,24 @@ def test_categorical_colours_are_stable_over_sorted_keys():
 def test_text_colour_contrast():
     assert style.level_text_color("S3") == "#ffffff"
     assert style.level_text_color("L1") == "#000000"
+
+
+def test_level_colours_follow_the_aqi_order_and_darken_level_by_level():
+    """S2 is purple and S3 maroon, as AQI 201-300 and 301+ are; lightness falls with every level."""
+    from matplotlib.colors import to_rgb
+
+    from geoairplan.maps import style
+
+    def hue_family(hex_):
+        r, g, b = to_rgb(hex_)
+        return "purple" if b > 0.4 and r > 0.3 and g < 0.3 else ("maroon" if r > 0.3 and g < 0.1 and b < 0.2 else "")
+
+    assert hue_family(style.LEVEL_COLORS["S2"]) == "purple" == hue_family(style.AQI_CLASSES[4][2])
+    assert hue_family(style.LEVEL_COLORS["S3"]) == "maroon" == hue_family(style.AQI_CLASSES[5][2])
+
+    def lum(hex_):
+        r, g, b = to_rgb(hex_)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    steps = [lum(style.LEVEL_COLORS[c]) for c in style.LEVELS]
+    assert all(a > b for a, b in zip(steps, steps[1:])), steps
