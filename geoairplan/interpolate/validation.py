@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError
-from geoairplan.interpolate._core import as_points, check_values
+from geoairplan.interpolate.points import as_points, check_values
 
 __all__ = ["CVResult", "cross_validate"]
 
