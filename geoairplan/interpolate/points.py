@@ -31,6 +31,20 @@ def as_points(points, crs=None, *, source: str = "points") -> tuple[np.ndarray, 
     a pair ``(x, y)`` of arrays, or an ``(N, 2)`` array. Plain arrays are taken
     as EPSG:3826 metres unless ``crs`` names another system; arrays that look
     like longitude/latitude degrees are refused rather than guessed.
+
+    Parameters
+    ----------
+    points : GeoDataFrame, GeoSeries, tuple of arrays or (N, 2) array
+        The points.
+    crs : optional
+        The CRS of plain arrays (or of a GeoDataFrame without one).
+    source : str
+        Named in error messages.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        Float arrays of TM2 metres.
     """
     if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
         gs = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
@@ -78,6 +92,22 @@ def check_values(values, n: int, *, source: str = "values", labels: Sequence | N
     """Values as a float array of shape ``(n,)`` or ``(n, H)``; NaN and infinities are refused.
 
     ``H`` columns are interpolated together (e.g. hours with the same stations).
+
+    Parameters
+    ----------
+    values : array-like
+        ``(n,)`` or ``(n, H)``.
+    n : int
+        The number of points.
+    source : str
+        Named in error messages.
+    labels : sequence, optional
+        Point names, used to name points without a value.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as floats.
     """
     z = np.asarray(values, dtype=float)
     if z.ndim not in (1, 2) or z.shape[0] != n:

@@ -61,7 +61,20 @@ TZ = "Asia/Taipei"
 
 
 def make_gridder(method: str, **params) -> Gridder:
-    """A gridder by name (``idw``, ``kriging``, ``rbf``) with its parameters."""
+    """A gridder by name with its parameters.
+
+    Parameters
+    ----------
+    method : str
+        ``idw``, ``kriging`` or ``rbf``.
+    **params
+        The method's constructor parameters.
+
+    Returns
+    -------
+    Gridder
+        Unfitted.
+    """
     key = str(method).lower()
     if key not in METHODS:
         raise InputError(f"unknown interpolation method {method!r}", where="method",
@@ -88,7 +101,23 @@ def _parse_hour(text) -> pd.Timestamp:
 
 @dataclass
 class StationValues:
-    """Stations (EPSG:3826 points, in column order) and their values, ``time x station``."""
+    """Stations (EPSG:3826 points, in column order) and their values, ``time x station``.
+
+    Attributes
+    ----------
+    points : geopandas.GeoDataFrame
+        ``station`` and the station list's columns, points in EPSG:3826, in the order of ``values``' columns.
+    values : pandas.DataFrame
+        ``time x station`` (every hour of the span, NaN where a station has no valid value).
+    pollutant : str
+        Pollutant code.
+    unit : str or None
+        Unit of the values.
+    averaging : str
+        ``1h``, ``8h_moving`` or ``24h_moving``.
+    problems : Problems
+        Stations not in the list, station-hours without a value.
+    """
 
     points: "object"  # GeoDataFrame
     values: pd.DataFrame
@@ -108,18 +137,27 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame or str or Path
         The tidy table of :func:`~geoairplan.io.read_moenv_hourly`, or a path to read.
-    stations:
+    pollutant : str
+        Any spelling of a pollutant (:func:`geoairplan.reference.pollutants.normalize_pollutant`).
+    stations : GeoDataFrame, optional
         Station list with ``name_zh`` and points (default: the embedded 33
-        southern stations, :func:`geoairplan.datasets.load_stations`).
+        southern stations, :func:`geoairplan.reference.stations.load_stations`).
         Stations are matched by normalised name; unknown stations are
         reported, not guessed.
-    average:
+    average : str
         ``1h`` (values as published), ``8h`` or ``24h`` moving averages
         (at least 6 of 8 / 18 of 24 valid hours, else empty).
-    hours:
+    hours : str or list, optional
         Times to keep (strings in local time or timestamps); default all.
+    source : str, optional
+        The input's name in messages.
+
+    Returns
+    -------
+    StationValues
+        Points (EPSG:3826), ``time x station`` values, pollutant code, unit, averaging, problems.
     """
     if not isinstance(obs, pd.DataFrame):
         source = source or str(obs)
@@ -209,10 +247,33 @@ def grid_series(gridder: Gridder, points, values, *, times=None, labels=None, re
     """Surfaces for many hours: ``values`` is ``(N stations, T hours)`` with NaN where a station is missing.
 
     ``values`` may be a ``time x station`` DataFrame (as :func:`station_values`
-    gives; then ``times`` and ``labels`` come from it). Returns one
-    :class:`Surface` per hour, in order. Hours with fewer stations than the
-    method needs are skipped and reported in ``problems`` (raised when
-    ``problems`` is None).
+    gives; then ``times`` and ``labels`` come from it). Hours with fewer
+    stations than the method needs are skipped and reported in ``problems``
+    (raised when ``problems`` is None).
+
+    Parameters
+    ----------
+    gridder : Gridder
+        The method and its parameters (cloned, not changed).
+    points :
+        Station points (see :func:`~geoairplan.interpolate.points.as_points`).
+    values : array or pandas.DataFrame
+        ``(N stations, T hours)``, or ``time x station``.
+    times, labels : sequence, optional
+        Hour labels and station names.
+    region, county, cell_size, grid, max_cells :
+        The grid (see :func:`geoairplan.grid.make_grid`), or ``grid`` itself.
+    return_variance : bool, optional
+        Kriging variance (default: when the method has one).
+    problems : Problems, optional
+        Collects the hours that could not be interpolated.
+    **meta
+        ``pollutant``, ``unit``, ``averaging``, ``label`` for every surface.
+
+    Returns
+    -------
+    list of Surface
+        One per hour interpolated, in order.
     """
     if isinstance(values, pd.DataFrame):
         times = [_label_time(t) for t in values.index] if times is None else times

@@ -27,7 +27,19 @@ __all__ = ["CVResult", "cross_validate"]
 
 @dataclass
 class CVResult:
-    """Leave-one-out results: ``table`` per station and the summary errors."""
+    """Leave-one-out results: ``table`` per station and the summary errors.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Per station: ``station, x, y, observed, predicted, error`` (and ``variance, z_score`` for kriging).
+    method : str
+        The method cross-validated.
+    rmse, mae, bias : float
+        Root mean square, mean absolute and mean error (``predicted - observed``).
+    n : int
+        Stations with an error.
+    """
 
     table: pd.DataFrame
     method: str
