@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, report
-
 import argparse
+
+from geoairplan.commands import add_output_args, report
 
 DESCRIPTION = """\
 Interpolate one pollutant from MOENV hourly data (any published form: lower-case,
@@ -25,10 +25,15 @@ SO2; an hourly PM2.5 surface is compared with the 24-h thresholds, indicative
 only). O3 thresholds (ppm) are converted to the data's ppb.
 
 Writes to --out: <stem>_<YYYYmmdd_HHMM>.tif per hour (EPSG:3826, nodata outside the
-county's land; band 2 = kriging variance), <stem>_levels.gpkg (layer levels),
+county's land; band 2 = kriging variance), <stem>_levels.gpkg (layers levels and stations),
 <stem>_townships.csv (mean, max, highest level per township and hour),
 <stem>_cv.csv (leave-one-out errors of the mapped hour), <stem>_problems.csv (if
-any), <stem>_map.html and <stem>_map.png.
+any), <stem>_map.html (+ .embed.html), <stem>_map.png and <stem>_map.pdf (A4), summary.txt.
+
+Scenario data: a file that declares itself made up (a data_kind column holding
+"scenario", as the embedded data/scenario files do) is labelled scenario in every
+output (titles, legends, source line, GeoTIFF tag data_kind, CSV column data_kind);
+--scenario labels any other file so.
 """
 
 EPILOG = """\
@@ -84,7 +89,8 @@ def add_parser(sub) -> None:
     p.add_argument("--average", default="1h", choices=["1h", "8h", "24h"],
                    help="interpolate hourly values (default) or 8-h / 24-h moving averages")
     p.add_argument("--stations", metavar="FILE", help="MOENV station list (aqx_p_07) instead of the embedded one")
-    p.add_argument("--label", help='label for titles and file names (e.g. "scenario" for made-up data)')
+    p.add_argument("--label", help='label for titles and file names; "scenario" also marks the data as '
+                                  'made-up, like --scenario')
     g = p.add_argument_group("IDW")
     g.add_argument("--power", type=float, default=5.0, help="distance exponent (default 5, AirNow)")
     g.add_argument("--neighbors", type=int, default=10, help="stations per cell (default 10, AirNow)")
@@ -103,56 +109,44 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _stations(path):
+    """The station list of ``--stations`` with its name column as ``name_zh``."""
+    from geoairplan.io.moenv import read_moenv_stations
+
+    stations = read_moenv_stations(path)
+    if "name_zh" not in stations.columns:
+        for c in ("sitename", "station", "name"):
+            if c in stations.columns:
+                return stations.rename(columns={c: "name_zh"})
+    return stations
+
+
+def _method_params(args) -> dict:
+    md = args.max_distance
+    if args.method == "idw":
+        return {"power": args.power, "n_neighbors": args.neighbors,
+                "max_distance": 25_000.0 if md == "default" else md}
+    if args.method == "kriging":
+        return {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
+                "max_distance": None if md == "default" else md}
+    return {"kernel": args.kernel, "smoothing": args.smoothing, "max_distance": None if md == "default" else md}
+
+
 def run(args) -> int:
     import time
-    from pathlib import Path
 
+    from geoairplan import publish
     from geoairplan.interpolate.series import interpolate_observations
 
     t0 = time.perf_counter()
-    md = args.max_distance
-    params: dict = {}
-    if args.method == "idw":
-        params = {"power": args.power, "n_neighbors": args.neighbors}
-        params["max_distance"] = 25_000.0 if md == "default" else md
-    elif args.method == "kriging":
-        params = {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
-                  "max_distance": None if md == "default" else md}
-    else:
-        params = {"kernel": args.kernel, "smoothing": args.smoothing, "max_distance": None if md == "default" else md}
-    stations = None
-    if args.stations:
-        from geoairplan.io.moenv import read_moenv_stations
-        stations = read_moenv_stations(args.stations)
-        if "name_zh" not in stations.columns:
-            for c in ("sitename", "station", "name"):
-                if c in stations.columns:
-                    stations = stations.rename(columns={c: "name_zh"})
-                    break
+    stations = _stations(args.stations) if args.stations else None
     county = None
     if args.county:
         county = args.county[0] if len(args.county) == 1 else args.county
-    run_ = interpolate_observations(args.obs, args.pollutant, args.method, params=params, county=county,
-                                    cell_size=args.cell, hours=args.hour, average=args.average,
-                                    stations=stations, label=args.label, source=args.obs)
-    paths = run_.write(Path(args.out), maps=not args.no_maps, offline=args.offline)
-    s = run_.mapped
-    summ = s.summary()
-    print(f"{run_.method}: {len(run_.surfaces)} hour(s) of {run_.data.pollutant}"
-          f"{'' if run_.data.averaging == '1h' else ' (' + run_.data.averaging + ')'} over {s.grid.name}, "
-          f"{s.grid.nx} x {s.grid.ny} cells of {s.grid.cell_size:g} m")
-    print(f"mapped hour {s.time}: {summ['filled']:,} cells filled, min {summ['min']:.4g}, "
-          f"mean {summ['mean']:.4g}, max {summ['max']:.4g} {s.unit or ''}")
-    if "variogram" in s.params:
-        v = s.params["variogram"]
-        print("variogram:", ", ".join(f"{k}={v[k]:.6g}" for k in v if k not in ("model", "fitted", "pooled_hours")),
-              f"({v['model']})")
-    print(run_.thresholds.attrs.get("note", ""))
-    top = run_.townships[run_.townships["time"] == s.time].sort_values("max", ascending=False).head(5)
-    for r in top.itertuples():
-        print(f"  {r.county}{r.township}: mean {r.mean:.4g}, max {r.max:.4g}"
-              + (f", {r.level} {r.level_zh}" if r.level else ""))
-    if run_.cv is not None:
-        print(run_.cv)
-    report(run_.problems, len(paths), args.out, t0=t0, where=f"{run_.stem}_problems.csv", limit=5)
+    res = interpolate_observations(args.obs, args.pollutant, args.method, params=_method_params(args),
+                                   county=county, cell_size=args.cell, hours=args.hour, average=args.average,
+                                   stations=stations, label=args.label, source=args.obs, scenario=args.scenario)
+    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    print(res.summary_text())
+    report(res.problems, files, args.out, t0=t0, where=res.problems_name, limit=5)
     return 0

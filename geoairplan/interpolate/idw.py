@@ -20,6 +20,7 @@ Neighbours come from :class:`scipy.spatial.cKDTree` in chunks of cells
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from geoairplan.errors import InputError
 from geoairplan.interpolate._core import MEMORY_BUDGET, Gridder, _workers
@@ -78,8 +79,6 @@ class IDW(Gridder):
         self.workers = workers
 
     def _fit(self, x, y, z):
-        from scipy.spatial import cKDTree
-
         self._tree = cKDTree(np.column_stack([x, y]))
         z2 = z[:, None] if z.ndim == 1 else z
         # one padding row: the index cKDTree returns for "no neighbour"

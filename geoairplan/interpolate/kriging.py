@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+from scipy.optimize import least_squares
+from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from geoairplan.errors import InputError
@@ -264,8 +266,6 @@ def fit_variogram(x, y, z, model: str = "spherical", nlags: int = 6, weight: boo
     stations, so no two stations would be related: pure noise), or a failed fit. Constant data give a flat variogram marked
     ``constant`` (kriging then returns the constant everywhere).
     """
-    from scipy.optimize import least_squares
-
     if model not in VARIOGRAM_MODELS:
         _parse_parameters(model, {})
     lags, sv, pairs = empirical_variogram(x, y, z, nlags)
@@ -296,7 +296,6 @@ def fit_variogram(x, y, z, model: str = "spherical", nlags: int = 6, weight: boo
                          f"empirical variogram {table}", where="variogram",
                          fix="give variogram_parameters, try another model, or use idw")
     structure = params.get("psill", params.get("slope", params.get("scale", 0.0)))
-    from scipy.spatial import cKDTree
     dnear = cKDTree(np.column_stack([np.asarray(x, float), np.asarray(y, float)])).query(
         np.column_stack([np.asarray(x, float), np.asarray(y, float)]), k=2)[0][:, 1]
     dmin = float(dnear[dnear > 0].min()) if np.any(dnear > 0) else 0.0
@@ -407,7 +406,6 @@ class OrdinaryKriging(Gridder):
         if self.n_neighbors is None or self.n_neighbors >= x.size:
             self._global_system()
         else:
-            from scipy.spatial import cKDTree
             self._tree = cKDTree(self._xy)
 
     def _kriging_matrix(self, xy: np.ndarray) -> np.ndarray:

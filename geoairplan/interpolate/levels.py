@@ -28,11 +28,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import contourpy
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from rasterio.features import rasterize, shapes
 
 from geoairplan.errors import InputError
-from geoairplan.interpolate._core import TM2, Surface
+from geoairplan.interpolate.surface import Surface
+from geoairplan.io.crs import TM2, to_tm2
+from geoairplan.reference.geography import load_townships
+from geoairplan.reference.pollutants import normalize_pollutant, normalize_unit
+from geoairplan.reference.rules import load_rules
+from geoairplan.warnings.rules import unit_factor  # the one place units are converted
 
 __all__ = ["level_thresholds", "level_of", "level_polygons", "township_stats", "township_zones",
            "TownshipZones", "AVERAGING_ALIASES"]
@@ -44,7 +53,6 @@ AVERAGING_ALIASES = {"1h": "1h", "hourly": "1h", "hour": "1h", "8h": "8h_moving"
 def _norm_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
-    from geoairplan.io.moenv import normalize_unit
     return normalize_unit(unit) or str(unit)
 
 
@@ -59,9 +67,6 @@ def level_thresholds(pollutant: str, *, averaging: str | None = "1h", unit: str 
     >>> level_thresholds("o3", unit="ppb")["threshold"].tolist()
     [125.0, 165.0, 205.0, 405.0, 505.0]
     """
-    from geoairplan.datasets import load_rules
-    from geoairplan.io.moenv import normalize_pollutant
-
     code = normalize_pollutant(pollutant) or str(pollutant).lower()
     table = load_rules(rules)
     rows = table[table["pollutant"].str.lower() == code]
@@ -84,8 +89,6 @@ def level_thresholds(pollutant: str, *, averaging: str | None = "1h", unit: str 
     src = _norm_unit(sel["unit"].iloc[0])
     dst = _norm_unit(unit) or src
     if dst != src:
-        from geoairplan.warnings.rules import unit_factor  # the one place units are converted
-
         sel["threshold"] = sel["threshold"] / unit_factor(dst, src, pollutant=code, where="unit")
         note += f"; thresholds converted from {src} to {dst}"
     sel["threshold"] = sel["threshold"].round(9)
@@ -138,9 +141,6 @@ def _dilate(values: np.ndarray) -> np.ndarray:
 
 def _valid_area(surface: Surface):
     """Polygon of filled cells and the ring around them (EPSG:3826)."""
-    import shapely
-    from rasterio.features import shapes
-
     ok = np.isfinite(_dilate(surface.values))
     geoms = [shapely.geometry.shape(g) for g, v in shapes(ok.astype(np.uint8), mask=ok,
                                                          transform=surface.transform) if v == 1]
@@ -158,10 +158,6 @@ def level_polygons(surface: Surface, thresholds: pd.DataFrame | None = None, *, 
     level it reaches. Also ``time``, ``pollutant``, ``method`` and ``label``
     from the surface.
     """
-    import contourpy
-    import geopandas as gpd
-    import shapely
-
     thr = _thresholds_for(surface, thresholds, rules)
     vals = surface.values
     finite = np.isfinite(vals)
@@ -209,8 +205,6 @@ def level_polygons(surface: Surface, thresholds: pd.DataFrame | None = None, *, 
 
 def _polygonal(geom):
     """Only the polygon parts of a geometry (intersections can leave lines and points)."""
-    import shapely
-
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
@@ -232,24 +226,18 @@ _ZONES: dict = {}
 
 def township_zones(grid, townships=None) -> TownshipZones:
     """The townships of ``grid`` (its counties' by default) as zones of cells; cached per grid."""
-    import geopandas as gpd
-    import shapely
-    from rasterio.features import rasterize
-    from geoairplan import datasets
-
     key = (grid.west, grid.north, grid.cell_size, grid.nx, grid.ny, grid.counties) if townships is None else None
     if key is not None and key in _ZONES:
         return _ZONES[key]
     if townships is None:
         if grid.counties:
-            towns = pd.concat([datasets.load_townships(c) for c in grid.counties], ignore_index=True)
+            towns = pd.concat([load_townships(c) for c in grid.counties], ignore_index=True)
         else:
-            towns = datasets.load_townships()
+            towns = load_townships()
         towns = gpd.GeoDataFrame(towns, geometry="geometry", crs=4326).to_crs(TM2)
         w, s, e, n = grid.bounds
         towns = towns[towns.intersects(shapely.box(w, s, e, n))].reset_index(drop=True)
     else:
-        from geoairplan.io.crs import to_tm2
         towns = to_tm2(townships, source="townships").reset_index(drop=True)
     ids = rasterize(((g, i + 1) for i, g in enumerate(towns.geometry)), out_shape=grid.shape,
                     transform=grid.transform, fill=0, dtype="int32")

@@ -15,6 +15,7 @@ keeps the polynomial well conditioned with TM2 metres in the millions.
 from __future__ import annotations
 
 import numpy as np
+from scipy.interpolate import RBFInterpolator
 
 from geoairplan.errors import InputError
 from geoairplan.interpolate._core import Gridder
@@ -78,8 +79,6 @@ class RBF(Gridder):
         return max(1, (deg + 1) * (deg + 2) // 2)  # polynomial terms in 2-D
 
     def _fit(self, x, y, z):
-        from scipy.interpolate import RBFInterpolator
-
         self.notes_ = []
         self._x0, self._y0 = float(np.mean(x)), float(np.mean(y))
         nb = self.neighbors

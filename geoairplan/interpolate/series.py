@@ -16,8 +16,9 @@ Kriging without given variogram parameters fits **one** variogram to the
 semivariances of all hours pooled, then keeps it fixed.
 
 :func:`interpolate_observations` is the pipeline behind the command line:
-surfaces, level polygons, township statistics and leave-one-out errors,
-written by :meth:`InterpolationRun.write`.
+surfaces, level polygons, township statistics and leave-one-out errors in an
+:class:`~geoairplan.interpolate.result.InterpolationResult` (written by
+:func:`geoairplan.publish.write`; this module writes nothing).
 """
 
 from __future__ import annotations
@@ -25,18 +26,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
-from geoairplan.warnings.levels import Completeness
-from geoairplan.interpolate._core import TM2, Gridder, MAX_CELLS, Surface, as_points, make_grid
+from geoairplan.grid import MAX_CELLS, make_grid
+from geoairplan.interpolate._core import Gridder
 from geoairplan.interpolate.idw import IDW
-from geoairplan.interpolate.kriging import OrdinaryKriging, fit_variogram
+from geoairplan.interpolate.kriging import VARIOGRAM_MODELS, OrdinaryKriging, fit_variogram
+from geoairplan.interpolate.levels import AVERAGING_ALIASES, level_polygons, level_thresholds, township_stats
+from geoairplan.interpolate.points import as_points
 from geoairplan.interpolate.rbf import RBF
+from geoairplan.interpolate.result import InterpolationResult, hour_label, run_title
+from geoairplan.interpolate.surface import Surface
+from geoairplan.interpolate.validation import cross_validate
+from geoairplan.io.crs import TM2, to_tm2
+from geoairplan.io.moenv import read_moenv_hourly
+from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import normalize_pollutant
+from geoairplan.reference.stations import load_stations
+from geoairplan.results import RunMeta, scenario_of
+from geoairplan.warnings.levels import Completeness
 
 __all__ = ["METHODS", "make_gridder", "StationValues", "station_values", "grid_series",
-           "interpolate_observations", "InterpolationRun", "AVERAGING_WINDOWS"]
+           "interpolate_observations", "AVERAGING_WINDOWS"]
 
 METHODS = {"idw": IDW, "kriging": OrdinaryKriging, "rbf": RBF}
 #: Moving averages: (hours, least valid hours). 75 % completeness, this module's rule.
@@ -47,7 +61,20 @@ TZ = "Asia/Taipei"
 
 
 def make_gridder(method: str, **params) -> Gridder:
-    """A gridder by name (``idw``, ``kriging``, ``rbf``) with its parameters."""
+    """A gridder by name with its parameters.
+
+    Parameters
+    ----------
+    method : str
+        ``idw``, ``kriging`` or ``rbf``.
+    **params
+        The method's constructor parameters.
+
+    Returns
+    -------
+    Gridder
+        Unfitted.
+    """
     key = str(method).lower()
     if key not in METHODS:
         raise InputError(f"unknown interpolation method {method!r}", where="method",
@@ -58,8 +85,7 @@ def make_gridder(method: str, **params) -> Gridder:
         raise InputError(f"bad parameter for {key}: {exc}", where="method") from None
 
 
-def _label_time(t) -> str:
-    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M")
+_label_time = hour_label
 
 
 def _parse_hour(text) -> pd.Timestamp:
@@ -75,7 +101,23 @@ def _parse_hour(text) -> pd.Timestamp:
 
 @dataclass
 class StationValues:
-    """Stations (EPSG:3826 points, in column order) and their values, ``time x station``."""
+    """Stations (EPSG:3826 points, in column order) and their values, ``time x station``.
+
+    Attributes
+    ----------
+    points : geopandas.GeoDataFrame
+        ``station`` and the station list's columns, points in EPSG:3826, in the order of ``values``' columns.
+    values : pandas.DataFrame
+        ``time x station`` (every hour of the span, NaN where a station has no valid value).
+    pollutant : str
+        Pollutant code.
+    unit : str or None
+        Unit of the values.
+    averaging : str
+        ``1h``, ``8h_moving`` or ``24h_moving``.
+    problems : Problems
+        Stations not in the list, station-hours without a value.
+    """
 
     points: "object"  # GeoDataFrame
     values: pd.DataFrame
@@ -95,26 +137,28 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame or str or Path
         The tidy table of :func:`~geoairplan.io.read_moenv_hourly`, or a path to read.
-    stations:
+    pollutant : str
+        Any spelling of a pollutant (:func:`geoairplan.reference.pollutants.normalize_pollutant`).
+    stations : GeoDataFrame, optional
         Station list with ``name_zh`` and points (default: the embedded 33
-        southern stations, :func:`geoairplan.datasets.load_stations`).
+        southern stations, :func:`geoairplan.reference.stations.load_stations`).
         Stations are matched by normalised name; unknown stations are
         reported, not guessed.
-    average:
+    average : str
         ``1h`` (values as published), ``8h`` or ``24h`` moving averages
         (at least 6 of 8 / 18 of 24 valid hours, else empty).
-    hours:
+    hours : str or list, optional
         Times to keep (strings in local time or timestamps); default all.
-    """
-    import geopandas as gpd
-    from geoairplan import datasets
-    from geoairplan.interpolate.levels import AVERAGING_ALIASES
-    from geoairplan.io.crs import to_tm2
-    from geoairplan.io.moenv import normalize_pollutant, read_moenv_hourly
-    from geoairplan.reference.names import normalize_name
+    source : str, optional
+        The input's name in messages.
 
+    Returns
+    -------
+    StationValues
+        Points (EPSG:3826), ``time x station`` values, pollutant code, unit, averaging, problems.
+    """
     if not isinstance(obs, pd.DataFrame):
         source = source or str(obs)
         obs = read_moenv_hourly(obs)
@@ -150,7 +194,7 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
                                  f"{_label_time(wide.index.max())}")
         wide = wide.loc[want]
     # stations
-    st = datasets.load_stations() if stations is None else stations
+    st = load_stations() if stations is None else stations
     st = to_tm2(st, source="stations").copy()
     nogeom = st.geometry.isna() | st.geometry.is_empty
     for name in st.loc[nogeom, "name_zh"]:
@@ -203,10 +247,33 @@ def grid_series(gridder: Gridder, points, values, *, times=None, labels=None, re
     """Surfaces for many hours: ``values`` is ``(N stations, T hours)`` with NaN where a station is missing.
 
     ``values`` may be a ``time x station`` DataFrame (as :func:`station_values`
-    gives; then ``times`` and ``labels`` come from it). Returns one
-    :class:`Surface` per hour, in order. Hours with fewer stations than the
-    method needs are skipped and reported in ``problems`` (raised when
-    ``problems`` is None).
+    gives; then ``times`` and ``labels`` come from it). Hours with fewer
+    stations than the method needs are skipped and reported in ``problems``
+    (raised when ``problems`` is None).
+
+    Parameters
+    ----------
+    gridder : Gridder
+        The method and its parameters (cloned, not changed).
+    points :
+        Station points (see :func:`~geoairplan.interpolate.points.as_points`).
+    values : array or pandas.DataFrame
+        ``(N stations, T hours)``, or ``time x station``.
+    times, labels : sequence, optional
+        Hour labels and station names.
+    region, county, cell_size, grid, max_cells :
+        The grid (see :func:`geoairplan.grid.make_grid`), or ``grid`` itself.
+    return_variance : bool, optional
+        Kriging variance (default: when the method has one).
+    problems : Problems, optional
+        Collects the hours that could not be interpolated.
+    **meta
+        ``pollutant``, ``unit``, ``averaging``, ``label`` for every surface.
+
+    Returns
+    -------
+    list of Surface
+        One per hour interpolated, in order.
     """
     if isinstance(values, pd.DataFrame):
         times = [_label_time(t) for t in values.index] if times is None else times
@@ -256,89 +323,61 @@ def grid_series(gridder: Gridder, points, values, *, times=None, labels=None, re
 
 # --------------------------------------------------------------------------- the pipeline
 
-@dataclass
-class InterpolationRun:
-    """Everything ``geoairplan interpolate`` computes: surfaces, levels, township statistics, errors."""
-
-    surfaces: list[Surface]
-    data: StationValues
-    thresholds: pd.DataFrame
-    levels: "object"  # GeoDataFrame over all hours
-    townships: pd.DataFrame  # all hours
-    mapped: Surface  # the hour the maps show
-    cv: "object | None"  # CVResult of the mapped hour
-    method: str
-    label: str | None = None
-    problems: Problems = field(default_factory=Problems)
-
-    @property
-    def stem(self) -> str:
-        s = f"{self.data.pollutant.replace('.', '')}_{self.method}"
-        if self.data.averaging != "1h":
-            s += "_" + self.data.averaging.split("_")[0]
-        return s + (f"_{self.label}" if self.label else "")
-
-    def write(self, outdir, *, maps: bool = True, offline: bool = False) -> list[Path]:
-        """Write GeoTIFF(s), level polygons (GeoPackage), township statistics and errors (CSV), maps."""
-        outdir = Path(outdir)
-        outdir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for s in self.surfaces:
-            tag = pd.Timestamp(s.time).strftime("%Y%m%d_%H%M") if s.time else "surface"
-            paths.append(s.to_geotiff(outdir / f"{self.stem}_{tag}.tif"))
-        gpkg = outdir / f"{self.stem}_levels.gpkg"
-        from geoairplan.io.output import write_gpkg
-        write_gpkg(gpkg, {"levels": self.levels})
-        paths.append(gpkg)
-        csv = outdir / f"{self.stem}_townships.csv"
-        self.townships.to_csv(csv, index=False, lineterminator="\n", float_format="%.4f")
-        paths.append(csv)
-        if self.cv is not None:
-            p = outdir / f"{self.stem}_cv.csv"
-            self.cv.table.to_csv(p, index=False, lineterminator="\n", float_format="%.4f")
-            paths.append(p)
-        if self.problems:
-            p = outdir / f"{self.stem}_problems.csv"
-            self.problems.to_frame().to_csv(p, index=False, lineterminator="\n")
-            paths.append(p)
-        if maps:
-            from geoairplan.maps.interpolate import surface_static_map, surface_web_map
-            web = surface_web_map(self.mapped, levels=self.levels_at(self.mapped.time), stations=self.station_table(),
-                                  thresholds=self.thresholds, offline=offline)
-            from geoairplan.maps import web as mweb
-            paths.append(mweb.save_map(web, outdir / f"{self.stem}_map.html", offline=offline)["path"])
-            paths.append(surface_static_map(self.mapped, outdir / f"{self.stem}_map.png",
-                                            levels=self.levels_at(self.mapped.time),
-                                            stations=self.station_table(), thresholds=self.thresholds))
-        return paths
-
-    def levels_at(self, time):
-        return self.levels[self.levels["time"] == time] if len(self.levels) else self.levels
-
-    def station_table(self):
-        """Stations with the mapped hour's value (GeoDataFrame, EPSG:3826)."""
-        pts = self.data.points[["station", "geometry"]].copy()
-        t = self.mapped.time
-        row = self.data.values.loc[[i for i in self.data.values.index if _label_time(i) == t]]
-        pts["value"] = row.iloc[0].to_numpy() if len(row) else np.nan
-        return pts
-
-
 def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params: dict | None = None,
                              county=None, region=None, cell_size: float = 500.0, hours=None,
                              average: str = "1h", stations=None, rules: str = "warning_2022",
                              label: str | None = None, max_cells: int = MAX_CELLS,
-                             source: str | None = None) -> InterpolationRun:
+                             source: str | None = None, scenario: bool = False) -> InterpolationResult:
     """Observations to surfaces, level polygons, township statistics and leave-one-out errors.
 
     Every station with a value in an hour is used (neighbouring counties'
     stations steady the edges); the grid covers ``county`` (default: the
     counties of the stations with data). The maps show ``hours`` if one is
     given, else the hour with the highest station value.
-    """
-    import geopandas as gpd
-    from geoairplan.interpolate.levels import level_polygons, level_thresholds, township_stats
 
+    Parameters
+    ----------
+    obs : pandas.DataFrame or str or Path
+        The tidy table of :func:`~geoairplan.io.read_moenv_hourly`, or a file to read.
+    pollutant : str
+        ``pm2.5``, ``pm10``, ``o3``, ``so2``, ``no2`` or ``co`` (any spelling).
+    method : str
+        ``idw``, ``kriging`` or ``rbf``.
+    params : dict, optional
+        The method's parameters (see :func:`make_gridder`).
+    county, region :
+        What to grid (see :func:`geoairplan.grid.make_grid`).
+    cell_size : float
+        Cell size in metres.
+    hours : str or list, optional
+        Hours to interpolate (local time); default every hour.
+    average : str
+        ``1h``, ``8h`` or ``24h`` (moving averages).
+    stations : GeoDataFrame, optional
+        Station list (default: the embedded one).
+    rules : str
+        Rule table of the level thresholds.
+    label : str, optional
+        Free text for file names and titles. ``label="scenario"`` also says the
+        data are scenario data, as ``scenario=True`` does.
+    max_cells : int
+        Largest grid allowed.
+    source : str, optional
+        The input's name for messages and the source line.
+    scenario : bool
+        The user says the data are made-up scenario data. A file that declares
+        itself scenario (a ``data_kind`` column) is labelled without it.
+
+    Returns
+    -------
+    InterpolationResult
+        Surfaces, levels, township statistics, leave-one-out errors and ``meta``.
+    """
+    if not isinstance(obs, pd.DataFrame):
+        source = source or str(obs)
+        obs = read_moenv_hourly(obs)
+    source = source or obs.attrs.get("source")
+    is_scenario = scenario_of(obs, user=scenario or (label or "").strip().lower() == "scenario")
     data = station_values(obs, pollutant, stations=stations, average=average, hours=hours, source=source)
     problems = Problems()
     problems.extend(data.problems)
@@ -378,11 +417,15 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
         g = gridder
         vario = mapped.params.get("variogram") if isinstance(mapped.params, dict) else None
         if isinstance(gridder, OrdinaryKriging) and vario is not None and gridder.variogram_parameters is None:
-            from geoairplan.interpolate.kriging import VARIOGRAM_MODELS
             g = gridder.clone(variogram_parameters={k: vario[k] for k in VARIOGRAM_MODELS[vario["model"]]})
-        from geoairplan.interpolate.validation import cross_validate
         cv = cross_validate(g, (x[ok], y[ok]), row.to_numpy()[ok], labels=list(row.index[ok]))
         cv.table.insert(0, "time", mapped.time)
     except InputError as exc:
         problems.add("cross-validation", f"hour {mapped.time}", exc.problem, severity="warning")
-    return InterpolationRun(surfaces, data, thresholds, levels, towns, mapped, cv, gridder.name, label, problems)
+    name = Path(str(source)).name if source else "observations"
+    meta = RunMeta(capability="interpolate", counties=tuple(spec.counties), pollutant=data.pollutant,
+                   averaging=data.averaging, time_start=surfaces[0].time, time_end=surfaces[-1].time,
+                   source=name if is_scenario else f"環境部空氣品質測站 ({name})", scenario=is_scenario,
+                   title=run_title(mapped, label))
+    return InterpolationResult(meta, surfaces, data, thresholds, levels, towns, mapped, cv, gridder.name, label,
+                               problems)

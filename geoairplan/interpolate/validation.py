@@ -20,14 +20,26 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError
-from geoairplan.interpolate._core import as_points, check_values
+from geoairplan.interpolate.points import as_points, check_values
 
 __all__ = ["CVResult", "cross_validate"]
 
 
 @dataclass
 class CVResult:
-    """Leave-one-out results: ``table`` per station and the summary errors."""
+    """Leave-one-out results: ``table`` per station and the summary errors.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Per station: ``station, x, y, observed, predicted, error`` (and ``variance, z_score`` for kriging).
+    method : str
+        The method cross-validated.
+    rmse, mae, bias : float
+        Root mean square, mean absolute and mean error (``predicted - observed``).
+    n : int
+        Stations with an error.
+    """
 
     table: pd.DataFrame
     method: str

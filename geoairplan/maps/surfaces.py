@@ -1,7 +1,7 @@
 """Surfaces for maps: contour polygons from a grid, and the EPSG:4326 bounds of a TM2 raster.
 
 A web map shows a surface either as an image (:func:`geoairplan.maps.web.add_raster`, needs
-the raster's bounds in degrees: :func:`raster_bounds_4326`) or as filled contour polygons
+the raster warped to Web Mercator and its bounds in degrees: :func:`raster_to_web`) or as filled contour polygons
 (:func:`contour_polygons` → :func:`geoairplan.maps.web.add_polygons` with ``color_col="band"``
 and the colours of :func:`band_colors`). Static maps use :func:`geoairplan.maps.static.plot_raster`
 or the same polygons.
@@ -13,13 +13,17 @@ from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
+import rasterio.warp
 import shapely
+from affine import Affine
+from pyproj import Transformer
+from rasterio.crs import CRS
 
 from geoairplan.errors import InputError
 from geoairplan.io.crs import TM2
 from geoairplan.maps import style
 
-__all__ = ["raster_extent", "raster_bounds_4326", "contour_polygons", "band_colors"]
+__all__ = ["raster_extent", "raster_to_web", "contour_polygons", "band_colors"]
 
 
 def raster_extent(transform_or_extent, shape) -> tuple[float, float, float, float]:
@@ -45,11 +49,6 @@ def raster_to_web(array, transform_or_extent, *, crs=TM2) -> tuple[np.ndarray, t
     NaN kept as nodata) to EPSG:3857 and returned with its bounds in degrees,
     ``(west, south, east, north)``, for :func:`geoairplan.maps.web.add_raster`.
     """
-    import rasterio.warp
-    from affine import Affine
-    from pyproj import Transformer
-    from rasterio.crs import CRS
-
     a = np.asarray(array, dtype="float64")
     xmin, xmax, ymin, ymax = raster_extent(transform_or_extent, a.shape)
     src_t = Affine((xmax - xmin) / a.shape[1], 0, xmin, 0, -(ymax - ymin) / a.shape[0], ymax)

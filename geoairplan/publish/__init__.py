@@ -45,8 +45,13 @@ def prepare_outdir(outdir) -> Path:
 
 
 def write_table(df: pd.DataFrame, path, meta=None) -> Path:
-    """One CSV (or ``.parquet``) table; scenario runs get a ``data_kind`` column."""
+    """One CSV (or ``.parquet``) table; scenario runs get a ``data_kind`` column.
+
+    A table may ask for its own float format in ``df.attrs["float_format"]``
+    (e.g. ``"%.4f"`` for coordinates in metres); the default is ``"%.6g"``.
+    """
     path = Path(path)
+    float_format = getattr(df, "attrs", {}).get("float_format", "%.6g")
     if meta is not None and meta.scenario:
         df = pd.DataFrame(df).copy()
         df["data_kind"] = "scenario"
@@ -54,7 +59,7 @@ def write_table(df: pd.DataFrame, path, meta=None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").to_parquet(path, index=False)
         return path
-    return write_csv(df, path)
+    return write_csv(df, path, float_format=float_format)
 
 
 def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[str, Path]:
@@ -94,12 +99,12 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     for name, raster in result.rasters().items():
         add(raster.to_geotiff(out / f"{name}.tif", tags=meta.tags()))
     if result.problems:
-        add(write_csv(result.problems.to_frame(), out / "problems.csv"))
+        add(write_csv(result.problems.to_frame(), out / getattr(result, "problems_name", "problems.csv")))
     summary = out / "summary.txt"
     summary.write_text(result.summary_text() + "\n", encoding="utf-8")
     add(summary)
     if maps:
-        for m in build_maps(result):
+        for m in build_maps(result, offline=offline):
             if m.kind == "web":
                 info = save_map(m.obj, out / f"{m.name}.html", offline=offline)
                 add(info["path"])
@@ -107,4 +112,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
             else:
                 for p in save_static(m.obj, out / m.name, formats=m.formats):
                     add(p)
+                import matplotlib.pyplot as plt  # loaded on use
+
+                plt.close(m.obj)
     return dict(sorted(files.items()))

@@ -3,11 +3,11 @@
 import rasterio
 
 from geoairplan.demo import STEPS
-from geoairplan.maps.interpolate import demo_maps
+from geoairplan.demo.interpolate import demo_maps
 
 
 def test_demo_step_is_registered():
-    assert ("interpolate", "geoairplan.maps.interpolate:demo_maps") in STEPS
+    assert ("interpolate", "geoairplan.demo.interpolate:demo_maps") in STEPS
 
 
 def test_demo_maps_write_the_scenario_hour(tmp_path):
@@ -26,3 +26,6 @@ def test_demo_maps_write_the_scenario_hour(tmp_path):
     with rasterio.open(tmp_path / tif.path) as r:
         assert r.crs.to_epsg() == 3826 and r.count == 2 and r.tags()["label"] == "scenario"
         assert r.tags()["averaging"] == "24h_moving" and r.tags()["area"] == "屏東縣"
+        assert r.tags()["data_kind"] == "scenario" and r.tags()["capability"] == "interpolate"
+    static = next(e for e in entries if e.kind == "static")
+    assert (tmp_path / static.path).with_suffix(".pdf").exists()  # the A4 PDF beside the PNG

@@ -130,3 +130,91 @@ def test_cli_outputs_are_byte_identical_across_runs(files, tmp_path):
     assert names == sorted(p.name for p in outs[1].iterdir()) and any(n.endswith(".gpkg") for n in names)
     for n in names:
         assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
+
+
+def _wrote(text: str) -> int:
+    line = next(ln for ln in text.splitlines() if ln.startswith("wrote "))
+    return int(line.split()[1])
+
+
+def _on_disk(out) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def test_closing_report_counts_the_files_on_disk(files, tmp_path, capsys):
+    obs, st = files
+    out = tmp_path / "counted"
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--cell", "2000", "--county", "屏東縣",
+               "--stations", str(st), "--out", str(out), "--offline"])
+    assert rc == 0, capsys.readouterr().err
+    names = _on_disk(out)
+    assert _wrote(capsys.readouterr().out) == len(names)
+    # the set of files: one GeoTIFF per hour, the GeoPackage, tables, problems, the maps (HTML, A4 PNG and PDF)
+    assert {"pm25_idw_20250116_1400.tif", "pm25_idw_20250116_1500.tif", "pm25_idw_levels.gpkg",
+            "pm25_idw_townships.csv", "pm25_idw_cv.csv", "pm25_idw_problems.csv", "pm25_idw_map.html",
+            "pm25_idw_map.embed.html", "pm25_idw_map.png", "pm25_idw_map.pdf", "summary.txt"} == set(names)
+
+
+def _scenario_copy(obs, path, kind: str | None):
+    df = pd.read_csv(obs, dtype=str, keep_default_na=False)
+    if kind is not None:
+        df["data_kind"] = kind
+    df.to_csv(path, index=False)
+    return path
+
+
+def _run(obs, st, out, capsys):
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--method", "kriging", "--cell", "2000",
+               "--county", "屏東縣", "--hour", "2025-01-16 14:00", "--stations", str(st),
+               "--variogram-params", "sill=400,range=60000,nugget=0", "--out", str(out), "--offline"])
+    assert rc == 0, capsys.readouterr().err
+    assert _wrote(capsys.readouterr().out) == len(_on_disk(out))
+    return out
+
+
+def test_scenario_file_is_labelled_whatever_the_out_folder(files, tmp_path, capsys):
+    obs, st = files
+    scen = _scenario_copy(obs, tmp_path / "episode.csv", "scenario")
+    a = _run(scen, st, tmp_path / "out" / "warn", capsys)
+    b = _run(scen, st, tmp_path / "scenario" / "pm25", capsys)  # a folder name must not matter either way
+    names = _on_disk(a)
+    assert names == _on_disk(b)
+    for n in names:  # identically labelled: the same bytes
+        assert (a / n).read_bytes() == (b / n).read_bytes(), n
+    with rasterio.open(a / "pm25_kriging_20250116_1400.tif") as r:
+        assert r.tags()["data_kind"] == "scenario" and r.tags()["capability"] == "interpolate"
+        assert r.tags()["method"] == "kriging" and r.tags()["time"] == "2025-01-16 14:00"  # the surface's own tags
+    html = (a / "pm25_kriging_map.html").read_text(encoding="utf-8")
+    assert "內插濃度 2025-01-16 14:00（情境 scenario）" in html  # title
+    assert "資料來源：情境資料 scenario" in html  # source line
+    assert "預警等級 Warning level（情境 scenario）" in html  # legend
+    for csv in ("pm25_kriging_townships.csv", "pm25_kriging_cv.csv"):
+        t = pd.read_csv(a / csv)
+        assert set(t["data_kind"]) == {"scenario"}, csv
+    assert "情境" in (a / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_measured_copy_has_no_scenario_label(files, tmp_path, capsys):
+    obs, st = files
+    for kind in (None, "measured"):
+        meas = _scenario_copy(obs, tmp_path / f"measured_{kind}.csv", kind)
+        out = _run(meas, st, tmp_path / "scenario" / f"run_{kind}", capsys)  # 'scenario' in the path: no effect
+        with rasterio.open(out / "pm25_kriging_20250116_1400.tif") as r:
+            assert r.tags()["data_kind"] == "measured" and "label" not in r.tags()
+        html = (out / "pm25_kriging_map.html").read_text(encoding="utf-8")
+        assert "情境" not in html and "scenario" not in html.lower().replace("data_kind", "")
+        assert "環境部空氣品質測站" in html
+        for csv in ("pm25_kriging_townships.csv", "pm25_kriging_cv.csv"):
+            assert "data_kind" not in pd.read_csv(out / csv).columns
+        assert "情境" not in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_scenario_flag_labels_a_measured_file(files, tmp_path, capsys):
+    obs, st = files
+    out = tmp_path / "flagged"
+    rc = main(["interpolate", str(obs), "--pollutant", "pm2.5", "--cell", "2000", "--county", "屏東縣",
+               "--stations", str(st), "--out", str(out), "--no-maps", "--scenario"])
+    assert rc == 0, capsys.readouterr().err
+    with rasterio.open(out / "pm25_idw_20250116_1400.tif") as r:
+        assert r.tags()["data_kind"] == "scenario"
+    assert set(pd.read_csv(out / "pm25_idw_townships.csv")["data_kind"]) == {"scenario"}

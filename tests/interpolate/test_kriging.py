@@ -1,0 +1,113 @@
+"""Ordinary kriging equals PyKrige (fixed, fitted and local variograms); bad variograms are clear errors."""
+
+import numpy as np
+import pytest
+
+from geoairplan.errors import InputError
+from geoairplan.interpolate import OrdinaryKriging, fit_variogram
+
+pykrige = pytest.importorskip("pykrige.ok")
+
+# A southern-Taiwan-like layout in TM2 metres: 40 stations over 100 x 150 km.
+RNG = np.random.default_rng(20250114)
+X = RNG.uniform(170_000, 270_000, 40)
+Y = RNG.uniform(2_420_000, 2_570_000, 40)
+Z = 30 + 0.0002 * (X - 170_000) + 10 * np.sin(Y / 20_000) + RNG.normal(0, 2, 40)
+PX = np.r_[RNG.uniform(170_000, 270_000, 2000), X[:6]]          # includes six station locations
+PY = np.r_[RNG.uniform(2_420_000, 2_570_000, 2000), Y[:6]]
+PARAMS = {"psill": 60.0, "range": 45_000.0, "nugget": 3.0}
+
+
+def _close(a, b, scale):
+    np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8 * scale)
+
+
+@pytest.mark.parametrize("model", ["spherical", "exponential", "gaussian"])
+def test_kriging_equals_pykrige_with_fixed_variogram(model):
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model=model, variogram_parameters=dict(PARAMS),
+                                  coordinates_type="euclidean", exact_values=True, pseudo_inv=False)
+    z_ref, s_ref = ref.execute("points", PX, PY, backend="vectorized")
+    ok = OrdinaryKriging(model, PARAMS).fit((X, Y), Z)
+    z, s = ok.predict((PX, PY), return_variance=True)
+    _close(z, np.asarray(z_ref), 100)
+    _close(s, np.asarray(s_ref), PARAMS["psill"] + PARAMS["nugget"])
+    # station locations: exact values, zero variance (PyKrige's exact_values)
+    np.testing.assert_allclose(z[-6:], Z[:6], atol=1e-9)
+    np.testing.assert_allclose(s[-6:], 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("model,params", [("linear", {"slope": 2e-3, "nugget": 1.0}),
+                                          ("power", {"scale": 0.02, "exponent": 1.3, "nugget": 0.5})])
+def test_kriging_unbounded_models_equal_pykrige(model, params):
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model=model, variogram_parameters=dict(params))
+    z_ref, s_ref = ref.execute("points", PX, PY, backend="vectorized")
+    z, s = OrdinaryKriging(model, params).fit((X, Y), Z).predict((PX, PY), return_variance=True)
+    _close(z, np.asarray(z_ref), 100)
+    _close(s, np.asarray(s_ref), float(np.max(s_ref)))
+
+
+def test_pykrige_list_form_is_sill_range_nugget():
+    a = OrdinaryKriging("spherical", [63.0, 45_000.0, 3.0]).fit((X, Y), Z)
+    b = OrdinaryKriging("spherical", {"sill": 63.0, "range": 45_000.0, "nugget": 3.0}).fit((X, Y), Z)
+    assert a.variogram_.psill == b.variogram_.psill == 60.0
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model="spherical", variogram_parameters=[63.0, 45_000.0, 3.0])
+    _close(a.predict((PX, PY)), np.asarray(ref.execute("points", PX, PY)[0]), 100)
+
+
+@pytest.mark.parametrize("model", ["spherical", "exponential"])
+def test_local_kriging_equals_pykrige_moving_window(model):
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model=model, variogram_parameters=dict(PARAMS))
+    z_ref, s_ref = ref.execute("points", PX[:500], PY[:500], backend="loop", n_closest_points=8)
+    z, s = OrdinaryKriging(model, PARAMS, n_neighbors=8).fit((X, Y), Z).predict((PX[:500], PY[:500]),
+                                                                              return_variance=True)
+    _close(z, np.asarray(z_ref), 100)
+    _close(s, np.asarray(s_ref), 63)
+
+
+@pytest.mark.parametrize("model", ["spherical", "exponential", "gaussian"])
+def test_fitted_variogram_equals_pykrige_fit(model):
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model=model, nlags=6)
+    v = fit_variogram(X, Y, Z, model, nlags=6)
+    np.testing.assert_allclose(v.as_list(), ref.variogram_model_parameters, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(v.lags, ref.lags, rtol=1e-12)
+    np.testing.assert_allclose(v.semivariance, ref.semivariance, rtol=1e-12)
+
+
+def test_kriging_chunks_threads_and_grid_agree():
+    ok1 = OrdinaryKriging("exponential", PARAMS, memory_budget=1, workers=1).fit((X, Y), Z)  # 256-row chunks
+    ok2 = OrdinaryKriging("exponential", PARAMS, workers=2).fit((X, Y), Z)
+    a, va = ok1.predict((PX, PY), return_variance=True)
+    b, vb = ok2.predict((PX, PY), return_variance=True)
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(va, vb, rtol=1e-10, atol=1e-12)
+    surf = ok2.grid((180_000, 200_000, 2_450_000, 2_470_000), cell_size=1000)
+    gx, gy = np.meshgrid(surf.x, surf.y)
+    z, s = ok2.predict((gx.ravel(), gy.ravel()), return_variance=True)
+    np.testing.assert_allclose(surf.values.ravel(), z)
+    np.testing.assert_allclose(surf.variance.ravel(), s)
+    assert surf.crs == "EPSG:3826" and surf.transform.a == 1000 and surf.transform.e == -1000
+
+
+def test_variogram_that_does_not_fit():
+    gx, gy = np.meshgrid(np.arange(6) * 1000.0, np.arange(6) * 1000.0)
+    x, y = gx.ravel() + 200_000, gy.ravel() + 2_500_000
+    noise = np.random.default_rng(0).normal(size=36)  # no spatial structure at all
+    with pytest.raises(InputError, match="does not fit.*no spatial structure") as exc:
+        OrdinaryKriging("spherical").fit((x, y), noise)
+    assert "variogram_parameters" in exc.value.fix and "empirical variogram" in exc.value.problem
+
+
+def test_bad_variogram_parameters():
+    with pytest.raises(InputError, match="range"):
+        OrdinaryKriging("spherical", {"psill": 1.0, "range": -5.0, "nugget": 0.0})
+    with pytest.raises(InputError, match="missing range"):
+        OrdinaryKriging("exponential", {"psill": 1.0, "nugget": 0.0})
+    with pytest.raises(InputError, match="unknown variogram model"):
+        OrdinaryKriging("cubic")
+
+
+def test_ill_conditioned_gaussian_without_nugget():
+    x = np.r_[X, X[0] + 1.0]
+    y = np.r_[Y, Y[0]]
+    with pytest.raises(InputError, match="nugget"):
+        OrdinaryKriging("gaussian", {"psill": 10.0, "range": 80_000.0, "nugget": 0.0}).fit((x, y), np.r_[Z, Z[0]])
