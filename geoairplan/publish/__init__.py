@@ -85,7 +85,9 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
 
     layers = {k: v for k, v in result.layers().items() if v is not None}
     if layers:
-        add(write_gpkg(out / result.gpkg_name, layers, skip_empty=True))
+        gpkg = write_gpkg(out / result.gpkg_name, layers, skip_empty=True)
+        if gpkg.exists():  # every layer empty: no file (a stale one is removed)
+            add(gpkg)
     for name, df in result.tables().items():
         if df is None:
             continue
@@ -107,4 +109,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
             else:
                 for p in save_static(m.obj, out / m.name, formats=m.formats):
                     add(p)
+                import matplotlib.pyplot as plt  # loaded with the static maps already
+
+                plt.close(m.obj)
     return dict(sorted(files.items()))

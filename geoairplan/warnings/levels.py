@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
-from geoairplan.warnings.rules import (INSUFFICIENT, NONE, Rules, load_warning_rules, unit_factor,
-                                       RULE_POLLUTANTS)
+from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import RULE_POLLUTANTS, UNITS, normalize_pollutant, normalize_unit
+from geoairplan.warnings.rules import INSUFFICIENT, NONE, Rules, load_warning_rules, unit_factor
 
 __all__ = ["Completeness", "prepare_observations", "compute_levels", "levels_reference", "TZ",
            "series_column", "REL_TOL"]
@@ -88,12 +89,6 @@ def series_column(pollutant: str, averaging: str, unit: str) -> str:
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def _norm_pollutant(name) -> str | None:
-    from geoairplan.io.moenv import normalize_pollutant
-
-    return normalize_pollutant(name)
 
 
 def _times(col: pd.Series, tz: str, probs: Problems, source: str) -> pd.Series:
@@ -163,9 +158,6 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
         Missing columns, no rows, or a unit that is unknown or cannot be
         converted to the pollutant's rule unit.
     """
-    from geoairplan.io.moenv import UNITS, normalize_unit
-    from geoairplan.reference.names import normalize_name
-
     src = source or str(getattr(obs, "attrs", {}).get("source", "observations"))
     if not isinstance(obs, pd.DataFrame):
         raise InputError(f"observations must be a table (DataFrame), not {type(obs).__name__}", where=src,
@@ -184,7 +176,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     n = len(obs)
     # pollutant codes, computed on the distinct values
     pc, pu = pd.factorize(obs["pollutant"], use_na_sentinel=True)
-    pnorm = [_norm_pollutant(u) for u in pu]
+    pnorm = [normalize_pollutant(u) for u in pu]
     for k, (u, p) in enumerate(zip(pu, pnorm)):
         if p is None:
             cnt = int((pc == k).sum())
