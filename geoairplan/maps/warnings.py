@@ -43,9 +43,24 @@ def _basis(text: str) -> str:
 
 
 def township_hours(result, counties=None, *, simplify: bool = True, times=None) -> gpd.GeoDataFrame:
-    """One row per (township, hour) of the counties with the township's level (``none`` when not
-    warned): ``county, TOWNNAME, time, level, level_zh, basis, station, pollutant`` (EPSG:4326).
-    ``times``: only these hours (default every hour of the level table)."""
+    """One row per (township, hour) of the counties with the township's level (``none`` when not warned).
+
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+    counties : list of str, optional
+        Default the counties of the result.
+    simplify : bool
+        Township shapes simplified for the web (else the embedded MOI polygons).
+    times : sequence of pandas.Timestamp, optional
+        Only these hours (default every hour of the level table).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``county, TOWNNAME, time, level, level_zh, basis, station, pollutant`` (EPSG:4326).
+    """
     counties = list(counties or result.counties)
     if simplify:
         towns = township_base(counties)
@@ -110,12 +125,12 @@ def _source(result, *, lines: int = 1) -> str:
 
 
 def episode_title(result) -> str:
-    """Title of the web map (tagged for scenario data)."""
+    """Title of the web map: ``result.meta.title`` + ``（逐時）Warning zones by hour``, tagged for scenario data."""
     return result.meta.display_title(f"{result.meta.title}（逐時）Warning zones by hour")
 
 
 def peak_title(result, peak: pd.Timestamp) -> str:
-    """Title of the peak-hour map (tagged for scenario data)."""
+    """Title of the peak-hour map: ``result.meta.title``, the hour, ``（尖峰時段 peak hour）``, tagged for scenario data."""
     return result.meta.display_title(f"{result.meta.title} {peak:%Y-%m-%d %H:%M}（尖峰時段 peak hour）")
 
 

@@ -133,21 +133,26 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame
         Columns ``time, station, pollutant, value`` (required), ``unit`` and
         ``flag`` (optional; MOENV's published units are assumed, with a
         warning, when ``unit`` is absent; without ``flag`` every finite value
         is valid).
-    pollutants:
+    pollutants : sequence of str, optional
         Codes to keep (default: the six rule pollutants and the wind).
+    tz : str
+        Time zone the times are given in or converted to.
+    source : str, optional
+        What the table is, in messages (default ``attrs["source"]``).
 
     Returns
     -------
-    (frame, problems)
+    frame : pandas.DataFrame
         ``time`` (tz-aware ``tz``), ``station``, ``pollutant``, ``value``,
         ``unit``, ``valid`` (bool), sorted by station, pollutant and time;
-        one row per (station, pollutant, hour). ``problems`` reports: unknown
-        pollutant codes (rows not used), rows without station or time, times
+        one row per (station, pollutant, hour).
+    problems : geoairplan.errors.Problems
+        Unknown pollutant codes (rows not used), rows without station or time, times
         not on the hour, repeated (station, time, pollutant) rows (the first
         in the table is kept), input not in time order (sorted), naive or
         non-Taipei times (read as / converted to Taipei time).
@@ -381,14 +386,16 @@ def compute_levels(obs: pd.DataFrame, rules="warning_2022", *, completeness: Com
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame
         Tidy hourly table (:func:`geoairplan.io.read_moenv_hourly`), checked
         by :func:`prepare_observations`.
-    rules:
+    rules : str or Path or pandas.DataFrame or Rules
         Rule table name (``warning_2022``, ``warning_pre2022_002``), path or
         :class:`~geoairplan.warnings.rules.Rules`.
-    completeness:
+    completeness : Completeness, optional
         Minimum valid hours of moving averages (default 18/24, 6/8).
+    tz : str
+        Time zone of the level table.
 
     Returns
     -------

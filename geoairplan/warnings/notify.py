@@ -158,21 +158,26 @@ def notification_list(townships: pd.DataFrame, county: str, *, facilities=None, 
 
     Parameters
     ----------
-    townships:
+    townships : pandas.DataFrame
         ``Zones.townships`` (time, township, level_rank, pollutant, basis).
-    facilities, health, measures:
+    county : str
+        The county.
+    facilities, health, measures : pandas.DataFrame or str, optional
         Tables to use instead of the embedded ones (``load_facilities(county)``,
         ``load_health_facilities(county)``, ``measures_pingtung_003``).
-    mapping:
+    mapping : pandas.DataFrame, optional
         The coverage used for the zones (``Zones.mapping``): places facilities listed by
         station area (雲林縣 002 Table 7.7) without an address.
+    problems : geoairplan.errors.Problems, optional
+        Where to report rows not used (default a new list).
 
     Returns
     -------
-    (notifications, measures)
-        ``notifications``: ``date, county, level, level_zh, pollutant_group, recipient_kind, name,
-        control_no, township, address, contact, via, scope, in_zone, condition``;
-        ``measures``: ``date, county, level, pollutant_group, measure_zh, measure_en, parameter,
+    notifications : pandas.DataFrame
+        ``date, county, level, level_zh, pollutant_group, recipient_kind, name,
+        control_no, township, address, contact, via, scope, in_zone, condition``.
+    measures : pandas.DataFrame
+        ``date, county, level, pollutant_group, measure_zh, measure_en, parameter,
         value, unit, source_lines, note``.
     """
     probs = problems if problems is not None else Problems()

@@ -142,17 +142,26 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
 
     Parameters
     ----------
-    levels:
+    levels : pandas.DataFrame
         Output of :func:`~geoairplan.warnings.levels.compute_levels`.
-    mapping:
+    county : str
+        The county.
+    mapping : pandas.DataFrame or str or Path, optional
         Coverage (see :func:`coverage_map`); default the official table where one exists.
-    forecast:
+    forecast : pandas.DataFrame, optional
         Checked forecast (:func:`~geoairplan.warnings.forecast.read_forecast`): each day whose
         forecast for the county's zone is L1 or above warns the whole county.
-    river:
+    river : pandas.DataFrame, optional
         Output of :func:`~geoairplan.warnings.riverdust.river_dust` (雲林縣 only).
-    townships:
+    rules : str or Rules, optional
+        The rules the levels were computed with (default ``levels.attrs["rules"]``).
+    townships : geopandas.GeoDataFrame, optional
         Township polygons (default the embedded MOI townships of the county).
+
+    Returns
+    -------
+    Zones
+        Township rows, zone rows and dissolved polygons per hour and level.
     """
     county = datasets.check_county(county)
     probs = Problems()
