@@ -8,9 +8,15 @@ Writes, under ``data/scenario/`` (or ``--out``):
   pollutant, status, so2, co, o3, o3_8hr, pm10, pm2.5, no2, nox, no,
   windspeed, winddirec, datacreationdate, unit, co_8hr, pm2.5_avg, pm10_avg,
   so2_avg, longitude, latitude, siteid``), values as text the way MOENV
-  writes them (PM as integers, gases with one decimal, CO with two);
+  writes them (PM as integers, gases with one decimal, CO with two), plus a
+  last column ``data_kind`` holding ``scenario`` on every row;
 * ``forecast_scenario.csv``: a scenario next-day forecast by air-quality zone
-  (``date, area, level, improving_6h, improving_12h``) for ``geoairplan warn --forecast``.
+  (``date, area, level, improving_6h, improving_12h, data_kind``) for
+  ``geoairplan warn --forecast``.
+
+The ``data_kind`` column is how the files say what they are: geoairplan's
+readers see it (:func:`geoairplan.io.is_scenario`) and every output built from
+them is labelled scenario, whatever the output folder is called.
 
 Nothing here is measured. It is a documented model, chosen so that 屏東縣
 reaches 初級/中級預警 (L1/L2) at the episode's peak and one station (麥寮,
@@ -92,7 +98,10 @@ HOURS = 144
 
 COLUMNS = ["sitename", "county", "aqi", "pollutant", "status", "so2", "co", "o3", "o3_8hr", "pm10", "pm2.5",
            "no2", "nox", "no", "windspeed", "winddirec", "datacreationdate", "unit", "co_8hr", "pm2.5_avg",
-           "pm10_avg", "so2_avg", "longitude", "latitude", "siteid"]
+           "pm10_avg", "so2_avg", "longitude", "latitude", "siteid", "data_kind"]
+
+#: The value of the ``data_kind`` column: these files are made up, not measured.
+DATA_KIND = "scenario"
 
 RIVER_DUST = {"麥寮": 1.0, "崙背": 0.75, "臺西": 0.45, "斗六": 0.15}
 INDUSTRIAL_SO2 = {"林園", "小港", "大寮", "麥寮"}
@@ -241,7 +250,7 @@ def build(stations: pd.DataFrame, seed: int = SEED, hours: int = HOURS) -> pd.Da
         for j in range(n):
             r = {"sitename": names[j], "county": stations["county"].iat[j], "aqi": "", "pollutant": "",
                  "status": "", "datacreationdate": times[i], "unit": "", "longitude": lon[j],
-                 "latitude": lat[j], "siteid": ""}
+                 "latitude": lat[j], "siteid": "", "data_kind": DATA_KIND}
             for k in text:
                 r[k] = text[k][i, j]
             rows.append(r)
@@ -267,7 +276,10 @@ FORECAST = [
 
 
 def forecast_frame() -> pd.DataFrame:
-    return pd.DataFrame(FORECAST, columns=["date", "area", "level", "improving_6h", "improving_12h"])
+    """The scenario forecast (:data:`FORECAST`) with its ``data_kind`` column."""
+    df = pd.DataFrame(FORECAST, columns=["date", "area", "level", "improving_6h", "improving_12h"])
+    df["data_kind"] = DATA_KIND
+    return df
 
 
 def check(df: pd.DataFrame) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, number, report
-
 import argparse
+import time
+
+from geoairplan.commands import add_output_args, number, report
+from geoairplan.errors import InputError
 
 DESCRIPTION = """\
 Apply the 2022 warning regulation (空氣品質嚴重惡化警告發布及緊急防制辦法, seed 004;
@@ -27,8 +29,13 @@ stations) and the measures of each level (屏東縣).
 
 Writes to --out: levels.csv/.parquet, zones.gpkg (EPSG:3826), zones.csv,
 zone_townships.csv, decisions.csv, command_centre.csv, notifications.csv,
-measures.csv, river_dust.csv (雲林縣), problems.csv, episode_map.html (time
-slider) and peak.png/.pdf (peak hour).
+measures.csv, river_dust.csv (雲林縣), problems.csv, summary.txt,
+episode_map.html (time slider; + .embed.html) and peak.png/.pdf (peak hour).
+
+Scenario data: a file with a data_kind column holding "scenario" (the files of
+data/scenario/ have one) is labelled scenario in every output (titles, legends,
+source lines, a data_kind column in the CSV tables); --scenario labels any
+other input so. The output folder's name plays no part.
 """
 
 EPILOG = """\
@@ -64,20 +71,19 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import time
-
-    from geoairplan.errors import InputError
+    # the analysis and the map kit load on use: `geoairplan --help` stays fast
+    from geoairplan import publish
     from geoairplan.io import read_moenv_hourly
-    from geoairplan.warnings import Completeness, run_warnings, write_outputs
+    from geoairplan.warnings import Completeness, run_warnings
 
     t0 = time.perf_counter()
     if args.coverage and not args.county:
-        raise InputError("--coverage needs --county", where="--coverage", fix="add --county, e.g. --county 屏東縣")
+        raise InputError("--coverage needs --county", where="coverage", fix="add --county, e.g. --county 屏東縣")
     obs = read_moenv_hourly(args.obs)
     res = run_warnings(obs, county=args.county, forecast=args.forecast, rules=args.rules,
                        completeness=Completeness(h24=args.min_hours_24h, h8=args.min_hours_8h),
-                       mapping=args.coverage)
-    files = write_outputs(res, args.out, maps=not args.no_maps, offline=args.offline)
-    print(res.summary())
-    report(res.problems, len(files), args.out, t0=t0)
+                       mapping=args.coverage, scenario=args.scenario)
+    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    print(res.summary_text())
+    report(res.problems, files, args.out, t0=t0)
     return 0

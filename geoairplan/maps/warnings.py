@@ -1,31 +1,41 @@
-"""Maps of a warning episode (web map with a time slider, static map of the peak hour), and the demo step.
+"""Maps of a warning episode, built from a :class:`~geoairplan.warnings.WarningResult` only.
 
-* :func:`episode_map`: Folium map of the townships coloured by their warning
+:func:`build` returns, for :func:`geoairplan.publish.write`:
+
+* ``episode_map`` (web): Folium map of the townships coloured by their warning
   level hour by hour (time slider), the stations with their highest level,
-  and the level legend.
-* :func:`peak_map`: A4 map (PNG + PDF) of the peak hour's zones for plan documents.
-* :func:`demo_maps`: the scenario episode (``data/scenario/episode_scenario.csv``,
-  made up by ``scripts/make_scenario_episode.py``) for 屏東縣 and 雲林縣 under
-  ``outdir/warnings/<county>/``, labelled "scenario" in titles, legends and file names.
+  and the level legend (:func:`episode_map`);
+* ``peak`` (static): A4 map (PNG + PDF) of the peak hour's zones for plan
+  documents (:func:`peak_map`).
+
+Titles, legends and the provenance line come from ``result.meta``
+(:meth:`~geoairplan.results.RunMeta.display_title`, ``legend_title``,
+``source_line``): scenario data are labelled so whatever the output folder is.
+The demo step is :mod:`geoairplan.demo.warnings`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-__all__ = ["episode_map", "peak_map", "demo_maps", "township_hours"]
+from geoairplan import datasets
+from geoairplan.maps.output import MapOutput
+from geoairplan.maps.static import add_level_legend_static, plot_points, plot_polygons, static_map
+from geoairplan.maps.style import level_label
+from geoairplan.maps.web import add_level_legend, add_points, add_time_slider, township_base, web_map
+from geoairplan.reference.names import station_key
 
-_SLUG = {"屏東縣": "pingtung", "雲林縣": "yunlin", "澎湖縣": "penghu"}
+__all__ = ["build", "episode_map", "peak_map", "episode_title", "peak_title", "township_hours"]
+
 _ALIASES = {"TOWNNAME": "鄉鎮 Township", "level_zh": "等級 Level", "basis": "依據 Basis",
             "station": "測站 Station", "pollutant": "污染物 Pollutant", "time_txt": "時間 Time",
             "max_level": "最高等級 Highest level", "max_time": "時間 At", "criterion": "條件 Criterion",
             "county": "縣市 County"}
 _BASIS_ZH = {"measurement": "測站涵蓋區域 station area", "forecast": "預報：全縣 forecast: whole county",
              "river_dust": "河川揚塵 river dust"}
+#: What the map legends mean and where the coverage comes from (appended to the source line).
+_RULES_NOTE = "等級：空氣品質嚴重惡化警告發布及緊急防制辦法（2022）附件一（屏東縣表 1）；涵蓋區域：官方測站涵蓋表"
 
 
 def _basis(text: str) -> str:
@@ -33,18 +43,28 @@ def _basis(text: str) -> str:
 
 
 def township_hours(result, counties=None, *, simplify: bool = True, times=None) -> gpd.GeoDataFrame:
-    """One row per (township, hour) of the counties with the township's level (``none`` when not
-    warned): ``county, TOWNNAME, time, level, level_zh, basis, station, pollutant`` (EPSG:4326).
-    ``times``: only these hours (default every hour of the level table)."""
-    from geoairplan.maps.style import level_label
-    from geoairplan.maps.web import township_base
+    """One row per (township, hour) of the counties with the township's level (``none`` when not warned).
 
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+    counties : list of str, optional
+        Default the counties of the result.
+    simplify : bool
+        Township shapes simplified for the web (else the embedded MOI polygons).
+    times : sequence of pandas.Timestamp, optional
+        Only these hours (default every hour of the level table).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``county, TOWNNAME, time, level, level_zh, basis, station, pollutant`` (EPSG:4326).
+    """
     counties = list(counties or result.counties)
     if simplify:
         towns = township_base(counties)
     else:
-        from geoairplan import datasets
-
         towns = gpd.GeoDataFrame(pd.concat([datasets.load_townships(c) for c in counties], ignore_index=True),
                                  crs=4326)
     towns = towns[towns["COUNTYNAME"].isin(counties)].reset_index(drop=True)
@@ -69,9 +89,6 @@ def township_hours(result, counties=None, *, simplify: bool = True, times=None) 
 
 
 def _stations(result, counties) -> gpd.GeoDataFrame | None:
-    from geoairplan import datasets
-    from geoairplan.coverage import station_key
-
     try:
         st = datasets.load_stations()
     except Exception:
@@ -85,8 +102,6 @@ def _stations(result, counties) -> gpd.GeoDataFrame | None:
         return None
     top = lv.sort_values(["level_rank", "time"], ascending=[False, True]).drop_duplicates("skey").set_index("skey")
     st = st[st["skey"].isin(top.index)]
-    from geoairplan.maps.style import level_label
-
     st["max_code"] = st["skey"].map(top["level"].map(lambda c: c if c in ("none", "insufficient") else
                                                       _to2022(result, c)))
     st["max_level"] = st["max_code"].map(lambda c: f"{c} {level_label(c)}")
@@ -100,30 +115,52 @@ def _to2022(result, code):
     return result.rules_checked().to_2022.get(code, code)
 
 
-def _title(result, counties, title, what):
-    if title:
-        return f"{title}：{what}"
-    return f"{'、'.join(counties)} {what}"
+def _counties(result) -> list[str]:
+    return list(result.meta.counties or result.counties)
 
 
-def _source(result, scenario: bool) -> str:
-    src = "資料來源：" + ("情境資料 scenario（scripts/make_scenario_episode.py，非實測）" if scenario else "環境部 MOENV 小時值")
-    return src + "；等級：空氣品質嚴重惡化警告發布及緊急防制辦法（2022）附件一（屏東縣表 1）；涵蓋區域：官方測站涵蓋表"
+def _source(result, *, lines: int = 1) -> str:
+    """The provenance line of ``result.meta`` and what the levels and zones rest on (two lines on paper)."""
+    return f"{result.meta.source_line()}{'；' if lines == 1 else chr(10)}{_RULES_NOTE}"
 
 
-def episode_map(result, path, *, offline: bool = False, title: str | None = None, counties=None,
-                scenario: bool | None = None) -> dict[str, Path]:
-    """The episode as a web map with a time slider over the hours; returns ``{"episode_map": path}``."""
-    from geoairplan.maps import add_level_legend, add_points, add_time_slider, save_map, web_map
+def episode_title(result) -> str:
+    """Title of the web map: ``result.meta.title`` + ``（逐時）Warning zones by hour``, tagged for scenario data."""
+    return result.meta.display_title(f"{result.meta.title}（逐時）Warning zones by hour")
 
-    counties = list(counties or result.counties)
-    scen = bool(scenario) if scenario is not None else ("scenario" in str(path))
-    tl = _title(result, counties, title, "空氣品質預警區域（逐時）Warning zones by hour"
-                + ("（情境 scenario）" if scen and not title else ""))
-    m = web_map(tl, source=_source(result, scen), county=counties, offline=offline, townships=False)
+
+def peak_title(result, peak: pd.Timestamp) -> str:
+    """Title of the peak-hour map: ``result.meta.title``, the hour, ``（尖峰時段 peak hour）``, tagged for scenario data."""
+    return result.meta.display_title(f"{result.meta.title} {peak:%Y-%m-%d %H:%M}（尖峰時段 peak hour）")
+
+
+def _peak(result) -> pd.Timestamp:
+    pk = result.peak_time()
+    if pk is None:
+        hours = sorted(result.levels["time"].unique())
+        pk = pd.Timestamp(hours[len(hours) // 2])
+    return pk
+
+
+def episode_map(result):
+    """The episode as a web map with a time slider over the hours (not yet saved).
+
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+
+    Returns
+    -------
+    folium.Map
+        Townships coloured by level hour by hour, the stations with their highest level, the
+        level legend; title, legend title and source line from ``result.meta``.
+    """
+    counties = _counties(result)
+    m = web_map(episode_title(result), source=_source(result), county=counties, townships=False)
     th = township_hours(result, counties)
     th["town_id"] = th["county"] + th["TOWNNAME"]
-    legend = "預警等級" + ("（情境 scenario）" if scen else "") + " Warning level"
+    legend = result.meta.legend_title("預警等級 Warning level")
     add_time_slider(m, th, time_col="time", color_col="level", name=legend, id_col="town_id",
                     tooltip_cols=["TOWNNAME", "level_zh", "basis", "station", "pollutant"],
                     aliases=_ALIASES, fill_opacity=0.7)
@@ -133,31 +170,33 @@ def episode_map(result, path, *, offline: bool = False, title: str | None = None
                    popup_cols=["station", "county", "max_level", "max_time", "criterion"], color_col="max_code",
                    radius=7, outline="#000000", aliases=_ALIASES)
     add_level_legend(m, legend)
-    info = save_map(m, path, offline=offline)
-    return {"episode_map": Path(info["path"])}
+    return m
 
 
-def peak_map(result, path_without_suffix, *, title: str | None = None, counties=None,
-             scenario: bool | None = None) -> dict[str, Path]:
-    """A4 map of the peak hour's zones (PNG 300 dpi + PDF); returns ``{"peak_png": ..., "peak_pdf": ...}``."""
-    from geoairplan.maps import add_level_legend_static, plot_points, plot_polygons, save_static, static_map
+def peak_map(result):
+    """A4 map of the peak hour's zones (not yet saved: :func:`geoairplan.maps.static.save_static`).
 
-    counties = list(counties or result.counties)
-    scen = bool(scenario) if scenario is not None else ("scenario" in str(path_without_suffix))
-    pk = result.peak_time()
-    hours = sorted(result.levels["time"].unique())
-    if pk is None:
-        pk = pd.Timestamp(hours[len(hours) // 2])
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The peak hour (:meth:`~geoairplan.warnings.WarningResult.peak_time`, else the middle
+        hour) with the zones of each level, the stations at their level then, the legend.
+    """
+    counties = _counties(result)
+    pk = _peak(result)
     th = township_hours(result, counties, simplify=False, times=[pk])
-    tl = _title(result, counties, title, f"空氣品質預警區域 {pk:%Y-%m-%d %H:%M}（尖峰時段 peak hour）"
-                + ("（情境 scenario）" if scen and not title else ""))
     zones = result.zones
     sub = None
     if len(zones):
         zz = zones[(zones["time"] == pk) & zones["county"].isin(counties)]
         sub = "；".join(f"{r.level_zh}：{r.n_townships} 鄉鎮（{_basis(r.basis)}）" for r in zz.itertuples())
-    fig, ax = static_map(tl, source=_source(result, scen), county=counties if len(counties) > 1 else counties[0],
-                         subtitle=sub)
+    fig, ax = static_map(peak_title(result, pk), source=_source(result, lines=2),
+                         county=counties if len(counties) > 1 else counties[0], subtitle=sub)
     plot_polygons(ax, th, color_col="level", edgecolor="#666666", linewidth=0.4)
     st = _stations(result, counties)
     if st is not None and len(st):
@@ -165,45 +204,22 @@ def peak_map(result, path_without_suffix, *, title: str | None = None, counties=
         st["peak_code"] = st["name_zh"].map(lv).fillna("insufficient").map(
             lambda c: c if c in ("none", "insufficient") else _to2022(result, c))
         plot_points(ax, st, color_col="peak_code", size=45, labels_col="station", edgecolor="black")
-    add_level_legend_static(ax, "預警等級" + ("（情境）" if scen else ""))
-    files = save_static(fig, path_without_suffix)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return {f"peak_{p.suffix.lstrip('.')}": p for p in files}
+    add_level_legend_static(ax, result.meta.legend_title("預警等級"))
+    return fig
 
 
-def demo_maps(outdir, *, offline: bool = False):
-    """The scenario episode for 屏東縣 and 雲林縣 under ``outdir/warnings/<county>/``."""
-    from geoairplan import datasets
-    from geoairplan.demo import MapEntry
-    from geoairplan.io import read_moenv_hourly
-    from geoairplan.warnings import run_warnings, write_outputs
+def build(result) -> list[MapOutput]:
+    """The maps of an episode: ``episode_map`` (web, time slider) and ``peak`` (static, PNG + PDF).
 
-    outdir = Path(outdir)
-    scen = datasets.data_dir() / "scenario"
-    obs = read_moenv_hourly(scen / "episode_scenario.csv")
-    entries = []
-    for county in ("屏東縣", "雲林縣"):
-        res = run_warnings(obs, county=county, forecast=scen / "forecast_scenario.csv")
-        d = outdir / "warnings" / _SLUG[county]
-        write_outputs(res, d, suffix="_scenario", offline=offline,
-                      title=f"{county} 情境 scenario")
-        rel = d.relative_to(outdir)
-        cc = res.command_centre
-        must = ", ".join(cc.loc[cc["decision"] == "must", "date"]) or "none"
-        may = ", ".join(cc.loc[cc["decision"] == "may", "date"]) or "none"
-        top = res.levels.groupby("station")["level_rank"].max()
-        pk = res.peak_time()
-        entries += [
-            MapEntry(str(rel / "episode_map_scenario.html"), f"{county} 預警區域逐時（情境）Warning zones by hour (scenario)",
-                     f"scenario episode, 144 hours: townships coloured by warning level hour by hour (time slider); "
-                     f"command centre must set up on {must}, may on {may}", "web", True),
-            MapEntry(str(rel / "peak_scenario.png"), f"{county} 尖峰時段預警區域（情境）Peak-hour zones (scenario)",
-                     f"A4 map of {pk:%Y-%m-%d %H:%M}" if pk is not None else "A4 map of the episode", "static", True),
-            MapEntry(str(rel / "decisions_scenario.csv"), f"{county} 指揮中心與調降解除（情境）Decisions (scenario)",
-                     "per day: command centre (Art. 7) and may-lower / may-lift events (Art. 14)", "data", True),
-            MapEntry(str(rel / "notifications_scenario.csv"), f"{county} 通報名單（情境）Who to notify (scenario)",
-                     "designated facilities, hospitals and health stations per day and level", "data", True),
-        ]
-    return entries
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+
+    Returns
+    -------
+    list of MapOutput
+        In the order :func:`geoairplan.publish.write` writes them.
+    """
+    return [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
+            MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]

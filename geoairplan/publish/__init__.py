@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from geoairplan.errors import InputError
@@ -89,8 +90,12 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
         files[p.relative_to(out).as_posix()] = p
 
     layers = {k: v for k, v in result.layers().items() if v is not None}
+    if meta.scenario:  # the layers say so too, like the CSV tables
+        layers = {k: v.assign(data_kind="scenario") for k, v in layers.items()}
     if layers:
-        add(write_gpkg(out / result.gpkg_name, layers, skip_empty=True))
+        gpkg = write_gpkg(out / result.gpkg_name, layers, skip_empty=True)
+        if gpkg.exists():  # every layer empty: no file (a stale one is removed)
+            add(gpkg)
     for name, df in result.tables().items():
         if df is None:
             continue
@@ -112,7 +117,5 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
             else:
                 for p in save_static(m.obj, out / m.name, formats=m.formats):
                     add(p)
-                import matplotlib.pyplot as plt  # loaded on use
-
                 plt.close(m.obj)
     return dict(sorted(files.items()))

@@ -15,14 +15,16 @@ Modules
 ``zones``      :func:`warning_zones` (township lists and dissolved polygons per hour, EPSG:3826)
 ``decisions``  :func:`command_centre` (Art. 7), :func:`lower_lift` (Art. 14)
 ``notify``     :func:`notification_list` (facilities, hospitals, measures per level)
-``episode``    :func:`run_warnings` (all of the above), :func:`write_outputs`
+``episode``    :func:`run_warnings` (all of the above) -> :class:`WarningResult`
+               (a :class:`geoairplan.results.Result`; nothing here writes files)
 
 Example
 -------
 >>> from geoairplan.io import read_moenv_hourly                      # doctest: +SKIP
->>> from geoairplan.warnings import run_warnings, write_outputs      # doctest: +SKIP
+>>> from geoairplan.warnings import run_warnings                     # doctest: +SKIP
+>>> from geoairplan import publish                                   # doctest: +SKIP
 >>> res = run_warnings(read_moenv_hourly("obs.csv"), county="屏東縣", forecast="forecast.csv")  # doctest: +SKIP
->>> write_outputs(res, "out/")                                       # doctest: +SKIP
+>>> files = publish.write(res, "out/")                               # doctest: +SKIP
 
 Note: inside geoairplan, ``import warnings`` still means the standard library
 (absolute imports); this package is ``geoairplan.warnings``.
@@ -37,11 +39,11 @@ from geoairplan.warnings.forecast import forecast_for, read_forecast
 from geoairplan.warnings.zones import Zones, coverage_map, dissolve_zones, warning_zones
 from geoairplan.warnings.decisions import command_centre, half_or_more, lower_lift
 from geoairplan.warnings.notify import measures_for, notification_list, pollutant_group, tables_for
-from geoairplan.warnings.episode import WarningResult, run_warnings, write_outputs
+from geoairplan.warnings.episode import WarningResult, run_warnings
 
 __all__ = ["INSUFFICIENT", "LEVELS_2022", "LEVEL_ZH_2022", "NONE", "Rules", "convert_units", "load_level_map",
            "load_warning_rules", "parse_level", "Completeness", "compute_levels", "levels_reference",
            "prepare_observations", "series_column", "in_sector", "load_river_dust_rules", "river_dust",
            "forecast_for", "read_forecast", "Zones", "coverage_map", "dissolve_zones", "warning_zones",
            "command_centre", "half_or_more", "lower_lift", "measures_for", "notification_list",
-           "pollutant_group", "tables_for", "WarningResult", "run_warnings", "write_outputs"]
+           "pollutant_group", "tables_for", "WarningResult", "run_warnings"]

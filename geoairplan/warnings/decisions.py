@@ -42,8 +42,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from geoairplan import datasets
+from geoairplan.reference.names import station_key
 from geoairplan.warnings.forecast import forecast_for
 from geoairplan.warnings.rules import LEVELS_2022, NONE
+from geoairplan.warnings.zones import coverage_map
 
 __all__ = ["command_centre", "lower_lift", "half_or_more", "DECISION_ZH"]
 
@@ -62,9 +65,6 @@ def _lvl(rank) -> str:
 
 
 def _county_station_keys(county, mapping, stations) -> list[str]:
-    from geoairplan.coverage import station_key
-    from geoairplan.warnings.zones import coverage_map
-
     if stations is not None:
         return sorted({station_key(s) for s in stations})
     return sorted(set(coverage_map(county, mapping)["station"]))
@@ -80,9 +80,6 @@ def command_centre(levels: pd.DataFrame, county: str, *, forecast: pd.DataFrame 
     hour of the day), ``forecast_next_day, forecast_day_after, reason`` (the clauses met, with
     004 line numbers).
     """
-    from geoairplan import datasets
-    from geoairplan.coverage import station_key
-
     county = datasets.check_county(county)
     keys = _county_station_keys(county, mapping, stations)
     n = len(keys)
@@ -165,11 +162,7 @@ def lower_lift(levels: pd.DataFrame, county: str | None = None, *, forecast: pd.
     """Art. 14 events per station coverage area: ``time, date, county, station, action`` (``issue``,
     ``raise``, ``hold``, ``may_lower``, ``may_lift``), ``from_level, to_level`` (2022 codes),
     ``reason``. Stations: the county's coverage stations (or ``stations``; all when no county)."""
-    from geoairplan.coverage import station_key
-
     if county is not None:
-        from geoairplan import datasets
-
         county = datasets.check_county(county)
         keys = set(_county_station_keys(county, mapping, stations))
         lv = levels[levels["station"].map(station_key).isin(keys)]

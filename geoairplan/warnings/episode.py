@@ -1,25 +1,97 @@
-"""One call for a whole episode: levels, zones, decisions, notifications, and writing them out."""
+"""One call for a whole episode: levels, zones, decisions and notifications as one :class:`WarningResult`.
+
+The result keeps the protocol of :mod:`geoairplan.results` (``meta``,
+``problems``, ``summary()``, ``summary_text()``, ``layers()``, ``tables()``);
+:func:`geoairplan.publish.write` writes it and :mod:`geoairplan.maps.warnings`
+draws it. Nothing here writes a file.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
+from geoairplan.io.crs import TM2
+from geoairplan.io.moenv import read_moenv_hourly
+from geoairplan.reference.names import station_key
+from geoairplan.results import Result, RunMeta, scenario_of
+from geoairplan.warnings.decisions import command_centre, lower_lift
+from geoairplan.warnings.forecast import read_forecast
 from geoairplan.warnings.levels import Completeness, compute_levels
+from geoairplan.warnings.notify import notification_list
+from geoairplan.warnings.riverdust import RIVER_DUST_COUNTY, river_dust
 from geoairplan.warnings.rules import load_warning_rules
+from geoairplan.warnings.zones import _county_stations, coverage_map, warning_zones
 
-__all__ = ["WarningResult", "run_warnings", "write_outputs", "counties_of"]
+__all__ = ["WarningResult", "run_warnings", "counties_of"]
+
+
+def _iso_times(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy without geometry whose tz-aware time columns are ISO text (``2025-01-14T00:00:00+08:00``)."""
+    d = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").copy()
+    d.attrs = {}
+    for c in d.columns:
+        if isinstance(d[c].dtype, pd.DatetimeTZDtype):
+            d[c] = d[c].map(lambda t: t.isoformat() if pd.notna(t) else "")
+    return d
 
 
 @dataclass
-class WarningResult:
-    """Everything :func:`run_warnings` computed (see :func:`write_outputs` for the files)."""
+class WarningResult(Result):
+    """Everything :func:`run_warnings` computed for an episode.
+
+    Attributes
+    ----------
+    levels : pandas.DataFrame
+        Level per station and hour (:func:`~geoairplan.warnings.levels.compute_levels` columns).
+    zone_townships : pandas.DataFrame
+        One row per hour and warned township (``time, county, township, station, level,
+        level_2022, level_zh, level_rank, basis, pollutant``).
+    zones : pandas.DataFrame
+        One row per hour, county and level with its township list.
+    polygons : geopandas.GeoDataFrame
+        The zone rows with their dissolved township polygons (EPSG:3826).
+    command_centre : pandas.DataFrame
+        The Art. 7 evaluation per day and county, with its counts.
+    events : pandas.DataFrame
+        Art. 14 events per station (issue, raise, hold, may_lower, may_lift).
+    decisions : pandas.DataFrame
+        Per day: the command-centre decision, then the station events in time order.
+    notifications : pandas.DataFrame
+        Who to notify per day, level and pollutant group.
+    measures : pandas.DataFrame
+        The measures of each level reached (屏東縣).
+    river_dust : pandas.DataFrame or None
+        雲林縣 river-dust evaluation (002 Table 7.2), when 雲林縣 is evaluated.
+    counties : list of str
+        The counties evaluated.
+    rules : str
+        Name of the rule table applied.
+    forecast : pandas.DataFrame or None
+        The checked forecast.
+    problems : geoairplan.errors.Problems
+        Every row or input issue reported.
+    rule_table : geoairplan.warnings.rules.Rules or None
+        The checked rules (also for a rule table given as a path).
+    meta : geoairplan.results.RunMeta
+        Provenance: capability ``warnings``, counties, time span, source, scenario, title.
+
+    Notes
+    -----
+    :func:`geoairplan.publish.write` writes ``zones.gpkg`` (layer ``zones``: dissolved zone
+    polygons per hour and level, EPSG:3826, ``time`` as ISO text; not written without zones),
+    ``levels.csv``/``levels.parquet``, ``zones.csv``, ``zone_townships.csv``, ``decisions.csv``,
+    ``command_centre.csv``, ``notifications.csv``, ``measures.csv``, ``river_dust.csv`` (雲林縣),
+    ``problems.csv``, ``summary.txt`` and the maps of :mod:`geoairplan.maps.warnings`
+    (``episode_map.html`` with a time slider, ``peak.png``/``.pdf``).
+    """
 
     levels: pd.DataFrame
     zone_townships: pd.DataFrame
@@ -36,8 +108,12 @@ class WarningResult:
     forecast: pd.DataFrame | None = None
     problems: Problems = field(default_factory=Problems)
     rule_table: object = None  # the checked Rules (also for a rule table given as a path)
+    meta: RunMeta = field(default_factory=lambda: RunMeta(capability="warnings"))
+
+    gpkg_name: ClassVar[str] = "zones.gpkg"
 
     def rules_checked(self):
+        """The checked :class:`~geoairplan.warnings.rules.Rules` the levels were computed with."""
         return self.rule_table if self.rule_table is not None else load_warning_rules(self.rules)
 
     def peak_time(self) -> pd.Timestamp | None:
@@ -51,15 +127,50 @@ class WarningResult:
         g = g.sort_values(["top", "n", "time"], ascending=[False, False, True])
         return g["time"].iloc[0]
 
-    def summary(self) -> str:
-        lines = [f"rules: {self.rules}; stations: {self.levels['station'].nunique()}; hours: "
-                 f"{self.levels['time'].nunique()}"]
+    def _highest(self) -> pd.Series:
         top = self.levels.groupby("station")["level_rank"].max()
-        reached = top[top > 0]
+        return top[top > 0].sort_values(ascending=False)
+
+    def summary(self) -> dict:
+        """What a person reads first, JSON-friendly.
+
+        Returns
+        -------
+        dict
+            ``title, data_kind, source, rules, counties, stations, hours, time_start, time_end,
+            highest_level`` (station -> level code, stations that reached a level),
+            ``command_centre`` (``date, county, decision, decision_zh`` of the days with a
+            decision), ``peak_hour`` (ISO text or None), ``problems`` (count).
+        """
+        R = self.rules_checked()
+        pk = self.peak_time()
+        return {
+            "title": self.meta.display_title(),
+            "data_kind": self.meta.data_kind,
+            "source": self.meta.source,
+            "rules": self.rules,
+            "counties": list(self.counties),
+            "stations": int(self.levels["station"].nunique()),
+            "hours": int(self.levels["time"].nunique()),
+            "time_start": self.meta.time_start,
+            "time_end": self.meta.time_end,
+            "highest_level": {str(s): R.code(int(r)) for s, r in self._highest().items()},
+            "command_centre": [{"date": str(r.date), "county": r.county, "decision": r.decision,
+                                "decision_zh": r.decision_zh}
+                               for r in self.command_centre.itertuples() if r.decision != "none"],
+            "peak_hour": pk.isoformat() if pk is not None else None,
+            "problems": len(self.problems),
+        }
+
+    def summary_text(self) -> str:
+        """The summary as lines of text (the CLI prints it; ``summary.txt``)."""
+        lines = [self.meta.display_title(), self.meta.source_line(),
+                 f"rules: {self.rules}; stations: {self.levels['station'].nunique()}; hours: "
+                 f"{self.levels['time'].nunique()}"]
+        reached = self._highest()
         R = self.rules_checked()
         if len(reached):
-            lines.append("highest level per station: " + ", ".join(
-                f"{s} {R.code(int(r))}" for s, r in reached.sort_values(ascending=False).items()))
+            lines.append("highest level per station: " + ", ".join(f"{s} {R.code(int(r))}" for s, r in reached.items()))
         else:
             lines.append("no station reached a warning level")
         for r in self.command_centre.itertuples():
@@ -70,13 +181,34 @@ class WarningResult:
             lines.append(f"peak hour: {pk:%Y-%m-%d %H:%M}")
         return "\n".join(lines)
 
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """``{"zones": ...}``: the dissolved zone polygons per hour and level (EPSG:3826, ``time`` as ISO
+        text); empty when there are no zones (then no GeoPackage is written)."""
+        poly = self.polygons.copy()
+        poly.attrs = {}
+        if len(poly):
+            poly["time"] = poly["time"].map(lambda t: t.isoformat())
+        return {"zones": poly}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables as written: times as ISO text; ``levels.parquet`` keeps the times typed."""
+        lv = self.levels.copy()
+        lv.attrs = {}
+        for c in lv.columns:
+            if lv[c].dtype == object:
+                lv[c] = lv[c].astype(str)
+        out = {"levels": _iso_times(self.levels), "levels.parquet": lv, "zones": _iso_times(self.zones),
+               "zone_townships": _iso_times(self.zone_townships), "decisions": _iso_times(self.decisions),
+               "command_centre": _iso_times(self.command_centre),
+               "notifications": _iso_times(self.notifications), "measures": _iso_times(self.measures)}
+        if self.river_dust is not None:
+            out["river_dust"] = _iso_times(self.river_dust)
+        return out
+
 
 def counties_of(stations, problems: Problems | None = None) -> dict[str, str]:
     """County of each station name: ``data/stations.csv``, then the official coverage tables.
     Stations found in neither are reported (one warning listing them)."""
-    from geoairplan import datasets
-    from geoairplan.coverage import station_key
-
     known: dict[str, str] = {}
     try:
         cov = datasets.load_coverage_official()
@@ -105,9 +237,6 @@ def counties_of(stations, problems: Problems | None = None) -> dict[str, str]:
 def _county_levels(levels: pd.DataFrame, county: str, mapping, probs: Problems) -> pd.DataFrame:
     """The level rows of the county's stations (coverage mapping and station list); the others are
     left out, and listed in one note."""
-    from geoairplan.coverage import station_key
-    from geoairplan.warnings.zones import _county_stations, coverage_map
-
     keys = set(coverage_map(county, mapping)["station"]) | _county_stations(county)
     sk = levels["station"].map(station_key)
     keep = sk.isin(keys)
@@ -124,38 +253,61 @@ def _county_levels(levels: pd.DataFrame, county: str, mapping, probs: Problems) 
     return out
 
 
+def _source(obs: pd.DataFrame, fc: pd.DataFrame | None, scenario: bool) -> str:
+    """What the input is, with file names (never a folder: the same file gives the same text)."""
+    src = obs.attrs.get("source")
+    name = Path(str(src)).name if src else ""
+    if scenario:
+        text = "MOENV 小時值格式 hourly format" + (f" ({name})" if name else "")
+    else:
+        text = "環境部 MOENV 小時值" + (f" ({name})" if name else "")
+    if fc is not None and fc.attrs.get("source") not in (None, "", "forecast"):
+        text += f"；預報 forecast ({Path(str(fc.attrs['source'])).name})"
+    return text
+
+
 def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warning_2022",
                  completeness: Completeness | None = None, mapping=None, facilities=None, health=None,
-                 river_rules="yunlin_river_dust_002", tz: str = "Asia/Taipei") -> WarningResult:
+                 river_rules="yunlin_river_dust_002", tz: str = "Asia/Taipei", scenario: bool = False,
+                 title: str | None = None) -> WarningResult:
     """Levels, zones, command-centre and lowering/lifting decisions, notifications for an episode.
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame or str or Path
         The tidy hourly table, or a path read with :func:`geoairplan.io.read_moenv_hourly`.
-    county:
+    county : str, optional
         Evaluate this county only (zones, decisions and notifications); default every county
         that has stations in the data.
-    forecast:
+    forecast : str or Path or pandas.DataFrame, optional
         Forecast CSV path or table (:func:`~geoairplan.warnings.forecast.read_forecast`).
-    rules:
+    rules : str or Path or pandas.DataFrame
         Rule table (``warning_2022`` or ``warning_pre2022_002`` or a path).
-    mapping:
+    completeness : Completeness, optional
+        Valid hours a moving average needs (default 18 of 24, 6 of 8).
+    mapping : str or Path or pandas.DataFrame, optional
         Coverage mapping (``county, township, station``) instead of the embedded one.
-    facilities, health:
+    facilities, health : pandas.DataFrame, optional
         Facility tables instead of the embedded ones (for one county).
-    """
-    from geoairplan import datasets
-    from geoairplan.warnings.decisions import command_centre, lower_lift
-    from geoairplan.warnings.forecast import read_forecast
-    from geoairplan.warnings.notify import notification_list
-    from geoairplan.warnings.riverdust import RIVER_DUST_COUNTY, river_dust
-    from geoairplan.warnings.zones import warning_zones
+    river_rules : str or pandas.DataFrame
+        The 雲林縣 river-dust rule table.
+    tz : str
+        Time zone of the level table.
+    scenario : bool
+        The input is made-up scenario data although it does not say so. Data that
+        declare themselves scenario (a ``data_kind`` column holding ``scenario``, in the
+        observations or the forecast) are labelled without it.
+    title : str, optional
+        Title of the maps and the summary (default: the counties and 空氣品質預警區域).
 
+    Returns
+    -------
+    WarningResult
+        With ``meta`` set once here: capability ``warnings``, the counties, the time span of
+        the level table, the source (file names) and whether the data are scenario.
+    """
     probs = Problems()
     if isinstance(obs, (str, PathLike)):
-        from geoairplan.io import read_moenv_hourly
-
         obs = read_moenv_hourly(obs)
     probs.extend(obs.attrs.get("problems", Problems()))
     R = load_warning_rules(rules)
@@ -170,8 +322,15 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         order = {c: i for i, c in enumerate(datasets.county_names())}
         counties = sorted(set(cmap.values()), key=lambda c: order.get(c, 99))
     if mapping is not None and len(counties) != 1:
-        raise InputError("a coverage mapping applies to one county", where="coverage",
+        raise InputError("a coverage mapping applies to one county", where="mapping",
                          fix="give --county together with the mapping")
+    scen = scenario_of(obs, fc, user=scenario)
+    times = levels["time"]
+    meta = RunMeta(capability="warnings", counties=tuple(counties), pollutant=None, averaging=None,
+                   time_start=times.min().isoformat() if len(times) else None,
+                   time_end=times.max().isoformat() if len(times) else None,
+                   source=_source(obs, fc, scen), scenario=scen,
+                   title=title or f"{'、'.join(counties)} 空氣品質預警區域")
     river = None
     if RIVER_DUST_COUNTY in counties:
         try:
@@ -201,8 +360,6 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         return pd.concat(frames, ignore_index=True)
 
     polys = [p for p in pp if len(p)]
-    from geoairplan.io.crs import TM2
-
     polygons = gpd.GeoDataFrame(pd.concat(polys, ignore_index=True), crs=TM2) if polys else \
         gpd.GeoDataFrame(pp[0] if pp else pd.DataFrame(), geometry=[], crs=TM2)
     cmd = cat(cc, cc[0] if cc else pd.DataFrame())
@@ -212,7 +369,7 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
                          events=events, decisions=_decisions(cmd, events),
                          notifications=cat(nn, nn[0] if nn else pd.DataFrame()),
                          measures=cat(mm, mm[0] if mm else pd.DataFrame()), river_dust=river, counties=counties,
-                         rules=R.name, forecast=fc, problems=probs, rule_table=R)
+                         rules=R.name, forecast=fc, problems=probs, rule_table=R, meta=meta)
 
 
 def _decisions(cmd: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -232,73 +389,3 @@ def _decisions(cmd: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows).sort_values(["date", "county", "_o", "_t", "station"], kind="stable")
     return df[cols].reset_index(drop=True)
-
-
-def _csv(df: pd.DataFrame, path: Path) -> Path:
-    d = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore").copy()
-    for c in d.columns:
-        if isinstance(d[c].dtype, pd.DatetimeTZDtype):
-            d[c] = d[c].map(lambda t: t.isoformat() if pd.notna(t) else "")
-    d.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
-    return path
-
-
-def write_outputs(result: WarningResult, outdir, *, suffix: str = "", maps: bool = True, offline: bool = False,
-                  title: str | None = None) -> dict[str, Path]:
-    """Write every output of an episode into ``outdir`` and return ``{kind: path}``.
-
-    ============================ ==================================================================
-    file                          content
-    ============================ ==================================================================
-    ``levels{s}.csv/.parquet``    level per station and hour (:func:`compute_levels` columns)
-    ``zones{s}.gpkg``             layer ``zones``: dissolved zone polygons per hour and level,
-                                  EPSG:3826 (``time`` as ISO text with +08:00); not written without zones
-    ``zones{s}.csv``              the zone rows without geometry (township list per hour and level)
-    ``zone_townships{s}.csv``     one row per hour and warned township
-    ``decisions{s}.csv``          per day: command centre (Art. 7), then issue/raise/hold/
-                                  may_lower/may_lift events (Art. 14)
-    ``command_centre{s}.csv``     the Art. 7 evaluation with its counts
-    ``notifications{s}.csv``      who to notify per day, level and pollutant group
-    ``measures{s}.csv``           the measures of each level reached (屏東縣)
-    ``river_dust{s}.csv``         雲林縣 river-dust evaluation (when 雲林縣 is evaluated)
-    ``problems{s}.csv``           every row or input issue reported
-    ``episode_map{s}.html``       Folium map with a time slider over the hours
-    ``peak{s}.png/.pdf``          static map of the peak hour
-    ============================ ==================================================================
-    """
-    from geoairplan.io.output import write_gpkg
-
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    s = suffix
-    files: dict[str, Path] = {}
-    files["levels_csv"] = _csv(result.levels, out / f"levels{s}.csv")
-    lv = result.levels.copy()
-    p = out / f"levels{s}.parquet"
-    lv.attrs = {}
-    for c in lv.columns:
-        if lv[c].dtype == object:
-            lv[c] = lv[c].astype(str)
-    lv.to_parquet(p, index=False)
-    files["levels_parquet"] = p
-    gp = out / f"zones{s}.gpkg"
-    poly = result.polygons.copy()
-    if len(poly):
-        poly["time"] = poly["time"].map(lambda t: t.isoformat())
-        files["zones_gpkg"] = gp
-    write_gpkg(gp, {"zones": poly}, skip_empty=True)  # no zones: no file (a stale one is removed)
-    files["zones_csv"] = _csv(result.zones, out / f"zones{s}.csv")
-    files["zone_townships_csv"] = _csv(result.zone_townships, out / f"zone_townships{s}.csv")
-    files["decisions_csv"] = _csv(result.decisions, out / f"decisions{s}.csv")
-    files["command_centre_csv"] = _csv(result.command_centre, out / f"command_centre{s}.csv")
-    files["notifications_csv"] = _csv(result.notifications, out / f"notifications{s}.csv")
-    files["measures_csv"] = _csv(result.measures, out / f"measures{s}.csv")
-    if result.river_dust is not None:
-        files["river_dust_csv"] = _csv(result.river_dust, out / f"river_dust{s}.csv")
-    files["problems_csv"] = _csv(result.problems.to_frame(), out / f"problems{s}.csv")
-    if maps:
-        from geoairplan.maps.warnings import episode_map, peak_map
-
-        files.update(episode_map(result, out / f"episode_map{s}.html", offline=offline, title=title))
-        files.update(peak_map(result, out / f"peak{s}", title=title))
-    return files

@@ -34,6 +34,9 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError
+from geoairplan.io.tables import is_scenario, read_text_table
+from geoairplan.reference.geography import AQ_ZONES, county_names
+from geoairplan.reference.names import normalize_name, suggest
 from geoairplan.warnings.rules import LEVELS_2022, NONE, parse_level
 
 __all__ = ["read_forecast", "forecast_for", "zone_of"]
@@ -43,15 +46,10 @@ _FALSE = {"no", "n", "false", "f", "0", "否", "無", "not improving"}
 
 
 def zone_of(county: str) -> str | None:
-    from geoairplan.datasets import AQ_ZONES
-
     return AQ_ZONES.get(county)
 
 
 def _area(text, where, src) -> str:
-    from geoairplan.datasets import AQ_ZONES, county_names
-    from geoairplan.reference.names import normalize_name
-
     s = normalize_name(text)
     if s is None:
         raise InputError("no area", file=src, where=where, fix="write an air-quality zone (高屏) or a county (屏東縣)")
@@ -61,8 +59,6 @@ def _area(text, where, src) -> str:
         return z
     if s in county_names():
         return s
-    from geoairplan.reference.names import suggest
-
     hint = suggest(s, zones + county_names())
     raise InputError(f"unknown area {text!r}", file=src, where=where,
                      fix=("did you mean " + " or ".join(hint) + "? " if hint else "")
@@ -82,7 +78,8 @@ def _bool(v, where, src):
 
 def read_forecast(forecast: str | PathLike | pd.DataFrame | None) -> pd.DataFrame | None:
     """The forecast table, checked: ``date, area, level, level_rank, improving_6h, improving_12h,
-    pollutant, issued``. ``None`` passes through. Raises :class:`InputError` naming the row for an
+    pollutant, issued``; ``attrs["source"]`` and ``attrs["scenario"]`` (the table declares itself made-up
+    scenario data in a ``data_kind`` column, :func:`geoairplan.io.is_scenario`). ``None`` passes through. Raises :class:`InputError` naming the row for an
     unknown area or level, an unreadable date, or a repeated (date, area, issued)."""
     if forecast is None:
         return None
@@ -92,8 +89,6 @@ def read_forecast(forecast: str | PathLike | pd.DataFrame | None) -> pd.DataFram
         p = Path(forecast)
         if not p.exists():
             raise InputError("forecast file not found", file=p, fix="check the path given to --forecast")
-        from geoairplan.io.tables import read_text_table
-
         df = read_text_table(p, source="forecast")
         src = str(p)
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -134,6 +129,7 @@ def read_forecast(forecast: str | PathLike | pd.DataFrame | None) -> pd.DataFram
         raise InputError(f"the forecast for {r['date']} {r['area']} is given twice", file=src, where=f"row {r['_row']}",
                          fix="keep one row per date and area (add an 'issued' column for successive forecasts)")
     out.attrs["source"] = src
+    out.attrs["scenario"] = is_scenario(df)
     return out
 
 

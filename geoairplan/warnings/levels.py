@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
-from geoairplan.warnings.rules import (INSUFFICIENT, NONE, Rules, load_warning_rules, unit_factor,
-                                       RULE_POLLUTANTS)
+from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import RULE_POLLUTANTS, UNITS, normalize_pollutant, normalize_unit
+from geoairplan.warnings.rules import INSUFFICIENT, NONE, Rules, load_warning_rules, unit_factor
 
 __all__ = ["Completeness", "prepare_observations", "compute_levels", "levels_reference", "TZ",
            "series_column", "REL_TOL"]
@@ -90,12 +91,6 @@ def series_column(pollutant: str, averaging: str, unit: str) -> str:
 # --------------------------------------------------------------------------- input checks
 
 
-def _norm_pollutant(name) -> str | None:
-    from geoairplan.io.moenv import normalize_pollutant
-
-    return normalize_pollutant(name)
-
-
 def _times(col: pd.Series, tz: str, probs: Problems, source: str) -> pd.Series:
     """Tz-aware times in ``tz``; naive times are read as ``tz`` and other zones converted (reported)."""
     s = col
@@ -138,21 +133,26 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame
         Columns ``time, station, pollutant, value`` (required), ``unit`` and
         ``flag`` (optional; MOENV's published units are assumed, with a
         warning, when ``unit`` is absent; without ``flag`` every finite value
         is valid).
-    pollutants:
+    pollutants : sequence of str, optional
         Codes to keep (default: the six rule pollutants and the wind).
+    tz : str
+        Time zone the times are given in or converted to.
+    source : str, optional
+        What the table is, in messages (default ``attrs["source"]``).
 
     Returns
     -------
-    (frame, problems)
+    frame : pandas.DataFrame
         ``time`` (tz-aware ``tz``), ``station``, ``pollutant``, ``value``,
         ``unit``, ``valid`` (bool), sorted by station, pollutant and time;
-        one row per (station, pollutant, hour). ``problems`` reports: unknown
-        pollutant codes (rows not used), rows without station or time, times
+        one row per (station, pollutant, hour).
+    problems : geoairplan.errors.Problems
+        Unknown pollutant codes (rows not used), rows without station or time, times
         not on the hour, repeated (station, time, pollutant) rows (the first
         in the table is kept), input not in time order (sorted), naive or
         non-Taipei times (read as / converted to Taipei time).
@@ -163,9 +163,6 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
         Missing columns, no rows, or a unit that is unknown or cannot be
         converted to the pollutant's rule unit.
     """
-    from geoairplan.io.moenv import UNITS, normalize_unit
-    from geoairplan.reference.names import normalize_name
-
     src = source or str(getattr(obs, "attrs", {}).get("source", "observations"))
     if not isinstance(obs, pd.DataFrame):
         raise InputError(f"observations must be a table (DataFrame), not {type(obs).__name__}", where=src,
@@ -184,7 +181,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     n = len(obs)
     # pollutant codes, computed on the distinct values
     pc, pu = pd.factorize(obs["pollutant"], use_na_sentinel=True)
-    pnorm = [_norm_pollutant(u) for u in pu]
+    pnorm = [normalize_pollutant(u) for u in pu]
     for k, (u, p) in enumerate(zip(pu, pnorm)):
         if p is None:
             cnt = int((pc == k).sum())
@@ -389,14 +386,16 @@ def compute_levels(obs: pd.DataFrame, rules="warning_2022", *, completeness: Com
 
     Parameters
     ----------
-    obs:
+    obs : pandas.DataFrame
         Tidy hourly table (:func:`geoairplan.io.read_moenv_hourly`), checked
         by :func:`prepare_observations`.
-    rules:
+    rules : str or Path or pandas.DataFrame or Rules
         Rule table name (``warning_2022``, ``warning_pre2022_002``), path or
         :class:`~geoairplan.warnings.rules.Rules`.
-    completeness:
+    completeness : Completeness, optional
         Minimum valid hours of moving averages (default 18/24, 6/8).
+    tz : str
+        Time zone of the level table.
 
     Returns
     -------

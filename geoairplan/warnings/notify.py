@@ -35,7 +35,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
+from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import normalize_pollutant
 from geoairplan.warnings.rules import LEVEL_ZH_2022, LEVELS_2022
 
 __all__ = ["notification_list", "measures_for", "pollutant_group", "GROUPS", "tables_for"]
@@ -51,7 +54,7 @@ TABLE_STATION_GROUPS = {"T7.7#A": ("斗六",), "T7.7#B": ("崙背",), "T7.7#C": 
 
 def pollutant_group(pollutant: str | None) -> str:
     """The measures' pollutant group of a pollutant code (default ``pm10;pm2.5``)."""
-    p = (pollutant or "").strip().lower()
+    p = normalize_pollutant(pollutant) or ""
     for g in GROUPS:
         if p in g.split(";"):
             return g
@@ -59,8 +62,6 @@ def pollutant_group(pollutant: str | None) -> str:
 
 
 def _load_measures(measures) -> pd.DataFrame | None:
-    from geoairplan import datasets
-
     if isinstance(measures, pd.DataFrame):
         return measures
     try:
@@ -114,9 +115,6 @@ def measures_for(county: str, group: str, level: str, measures=None) -> pd.DataF
 
 def _township_of(df: pd.DataFrame, county: str) -> pd.Series:
     """The ``township`` column, or the township name found in the address."""
-    from geoairplan import datasets
-    from geoairplan.reference.names import normalize_name
-
     if "township" in df.columns:
         return df["township"].map(lambda v: normalize_name(v) if isinstance(v, str) and v.strip() else None)
     towns = datasets.township_names(county)
@@ -160,25 +158,28 @@ def notification_list(townships: pd.DataFrame, county: str, *, facilities=None, 
 
     Parameters
     ----------
-    townships:
+    townships : pandas.DataFrame
         ``Zones.townships`` (time, township, level_rank, pollutant, basis).
-    facilities, health, measures:
+    county : str
+        The county.
+    facilities, health, measures : pandas.DataFrame or str, optional
         Tables to use instead of the embedded ones (``load_facilities(county)``,
         ``load_health_facilities(county)``, ``measures_pingtung_003``).
-    mapping:
+    mapping : pandas.DataFrame, optional
         The coverage used for the zones (``Zones.mapping``): places facilities listed by
         station area (雲林縣 002 Table 7.7) without an address.
+    problems : geoairplan.errors.Problems, optional
+        Where to report rows not used (default a new list).
 
     Returns
     -------
-    (notifications, measures)
-        ``notifications``: ``date, county, level, level_zh, pollutant_group, recipient_kind, name,
-        control_no, township, address, contact, via, scope, in_zone, condition``;
-        ``measures``: ``date, county, level, pollutant_group, measure_zh, measure_en, parameter,
+    notifications : pandas.DataFrame
+        ``date, county, level, level_zh, pollutant_group, recipient_kind, name,
+        control_no, township, address, contact, via, scope, in_zone, condition``.
+    measures : pandas.DataFrame
+        ``date, county, level, pollutant_group, measure_zh, measure_en, parameter,
         value, unit, source_lines, note``.
     """
-    from geoairplan import datasets
-
     probs = problems if problems is not None else Problems()
     ncols = ["date", "county", "level", "level_zh", "pollutant_group", "recipient_kind", "name", "control_no",
              "township", "address", "contact", "via", "scope", "in_zone", "condition"]

@@ -27,7 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
+from geoairplan.reference.names import normalize_name
 from geoairplan.warnings.levels import TZ, _grid, _matrix, _reaches, prepare_observations
 from geoairplan.warnings.rules import LEVELS_2022, NONE, load_level_map
 
@@ -41,8 +43,6 @@ _COLS = ("rule_set", "rule_id", "pollutant", "level", "level_zh", "level_rank", 
 
 def load_river_dust_rules(name="yunlin_river_dust_002") -> pd.DataFrame:
     """The river-dust rule table, checked, with numeric columns."""
-    from geoairplan import datasets
-
     if isinstance(name, pd.DataFrame):
         df, src = name.copy(), "river-dust rules"
     else:
@@ -101,8 +101,6 @@ def river_dust(obs: pd.DataFrame, rules="yunlin_river_dust_002", *, stations=Non
     and time. ``attrs["response_stations"]`` lists the stations whose coverage is the zone;
     ``attrs["problems"]`` reports response stations absent from the data.
     """
-    from geoairplan.reference.names import normalize_name
-
     R = load_river_dust_rules(rules)
     resp = sorted({normalize_name(s) for v in R["response_stations"] for s in str(v).split(";") if s.strip()})
     use = resp if stations is None else [normalize_name(s) for s in stations]

@@ -16,14 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geoairplan import datasets
 from geoairplan.errors import InputError
+from geoairplan.io.tables import read_text_table
+from geoairplan.reference.pollutants import RULE_POLLUTANTS, normalize_pollutant, normalize_unit
 
 __all__ = ["Rules", "load_warning_rules", "load_level_map", "convert_units", "parse_level",
-           "RULE_POLLUTANTS", "AVERAGINGS", "NONE", "INSUFFICIENT", "LEVELS_2022", "LEVEL_ZH_2022",
+           "AVERAGINGS", "NONE", "INSUFFICIENT", "LEVELS_2022", "LEVEL_ZH_2022",
            "averaging_hours", "unit_factor"]
 
-#: Pollutant codes a warning rule may name (MOENV codes).
-RULE_POLLUTANTS = ("pm2.5", "pm10", "o3", "so2", "no2", "co")
 #: Averaging periods a rule may name.
 AVERAGINGS = ("1h", "8h_moving", "24h_moving")
 #: Level code of a station-hour that reaches no level.
@@ -91,7 +92,7 @@ class Rules:
 
     @property
     def pollutants(self) -> list[str]:
-        """Pollutants with at least one criterion, in :data:`RULE_POLLUTANTS` order."""
+        """Pollutants with at least one criterion, in :data:`geoairplan.reference.pollutants.RULE_POLLUTANTS` order."""
         ps = set(self.table["pollutant"])
         return [p for p in RULE_POLLUTANTS if p in ps]
 
@@ -128,8 +129,6 @@ class Rules:
 
 
 def _read_rule_csv(name_or_path) -> tuple[pd.DataFrame, str, str]:
-    from geoairplan import datasets
-
     if isinstance(name_or_path, pd.DataFrame):
         return name_or_path.astype(str).replace({"nan": np.nan}), "rules", "(table)"
     text = str(name_or_path)
@@ -138,8 +137,6 @@ def _read_rule_csv(name_or_path) -> tuple[pd.DataFrame, str, str]:
         if not p.exists():
             raise InputError("rule table not found", file=p, fix="check the path, or name an embedded table "
                              "such as warning_2022")
-        from geoairplan.io.tables import read_text_table
-
         df = read_text_table(p, source="rule table")
         return df, p.stem, str(p)
     df = datasets.load_rules(text)
@@ -166,14 +163,14 @@ def load_warning_rules(name: str | PathLike | pd.DataFrame = "warning_2022") -> 
     df = df.where(pd.notna(df), None)
     for i, r in df.iterrows():
         where = f"row {i + 2} ({r['pollutant']} {r['level']})"
-        p = str(r["pollutant"]).strip().lower()
+        p = normalize_pollutant(r["pollutant"])
         if p not in RULE_POLLUTANTS:
             raise InputError(f"unknown pollutant {r['pollutant']!r}", file=src, where=where,
                              fix="use one of " + ", ".join(RULE_POLLUTANTS))
         if str(r["averaging"]).strip() not in AVERAGINGS:
             raise InputError(f"unknown averaging {r['averaging']!r}", file=src, where=where,
                              fix="use one of " + ", ".join(AVERAGINGS))
-        u = str(r["unit"]).strip()
+        u = normalize_unit(r["unit"])
         if u not in _UNITS:
             raise InputError(f"unknown unit {r['unit']!r}", file=src, where=where, fix="use one of " + ", ".join(_UNITS))
         try:
@@ -232,8 +229,6 @@ def load_warning_rules(name: str | PathLike | pd.DataFrame = "warning_2022") -> 
 
 def load_level_map() -> pd.DataFrame:
     """``data/rules/level_map_pre2022_to_2022.csv``: pre-2022 level codes and their 2022 equivalents."""
-    from geoairplan import datasets
-
     return datasets.load_rules("level_map_pre2022_to_2022")
 
 

@@ -27,16 +27,19 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
-from geoairplan.warnings.rules import LEVEL_ZH_2022, LEVELS_2022, NONE
+from geoairplan.io.crs import TM2
+from geoairplan.reference.names import station_key
+from geoairplan.warnings.forecast import forecast_for
+from geoairplan.warnings.rules import LEVEL_ZH_2022, LEVELS_2022, NONE, load_warning_rules
 
 __all__ = ["Zones", "coverage_map", "warning_zones", "dissolve_zones"]
 
 
 def _key(name):
-    from geoairplan.coverage import station_key
-
     return station_key(name)
 
 
@@ -115,8 +118,6 @@ class Zones:
 
 
 def _county_stations(county: str) -> set[str]:
-    from geoairplan import datasets
-
     try:
         st = datasets.load_stations(county)
         return {_key(s) for s in st["name_zh"]}
@@ -126,8 +127,6 @@ def _county_stations(county: str) -> set[str]:
 
 def _known_stations() -> set[str]:
     """Every station of the embedded station list and coverage tables (any county)."""
-    from geoairplan import datasets
-
     out: set[str] = set()
     for load, col in ((datasets.load_stations, "name_zh"), (datasets.load_coverage_official, "station")):
         try:
@@ -143,22 +142,27 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
 
     Parameters
     ----------
-    levels:
+    levels : pandas.DataFrame
         Output of :func:`~geoairplan.warnings.levels.compute_levels`.
-    mapping:
+    county : str
+        The county.
+    mapping : pandas.DataFrame or str or Path, optional
         Coverage (see :func:`coverage_map`); default the official table where one exists.
-    forecast:
+    forecast : pandas.DataFrame, optional
         Checked forecast (:func:`~geoairplan.warnings.forecast.read_forecast`): each day whose
         forecast for the county's zone is L1 or above warns the whole county.
-    river:
+    river : pandas.DataFrame, optional
         Output of :func:`~geoairplan.warnings.riverdust.river_dust` (雲林縣 only).
-    townships:
+    rules : str or Rules, optional
+        The rules the levels were computed with (default ``levels.attrs["rules"]``).
+    townships : geopandas.GeoDataFrame, optional
         Township polygons (default the embedded MOI townships of the county).
-    """
-    from geoairplan import datasets
-    from geoairplan.warnings.forecast import forecast_for
-    from geoairplan.warnings.rules import load_warning_rules
 
+    Returns
+    -------
+    Zones
+        Township rows, zone rows and dissolved polygons per hour and level.
+    """
     county = datasets.check_county(county)
     probs = Problems()
     m = coverage_map(county, mapping)
@@ -271,9 +275,6 @@ def _zone_rows(towns_long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 def dissolve_zones(zones: pd.DataFrame, county: str, townships: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """One polygon per (hour, level): the union of the zone's townships, EPSG:3826."""
-    from geoairplan import datasets
-    from geoairplan.io.crs import TM2
-
     if townships is None:
         townships = datasets.load_townships(county)
     tw = townships.to_crs(TM2) if townships.crs is not None else townships.set_crs(TM2)
@@ -283,8 +284,6 @@ def dissolve_zones(zones: pd.DataFrame, county: str, townships: gpd.GeoDataFrame
 
     def union(txt: str):
         if txt not in cache:
-            import shapely
-
             parts = [geoms[t] for t in txt.split("、") if t in geoms]
             cache[txt] = shapely.union_all(parts) if parts else None
         return cache[txt]

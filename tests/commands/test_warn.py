@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,7 +12,7 @@ import pytest
 
 from geoairplan.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "data" / "scenario"
 
 
@@ -119,21 +120,76 @@ def test_warn_errors_exit_2_with_a_clear_message(small_episode, tmp_path, capsys
     assert message in err and "Traceback" not in err
 
 
-# --------------------------------------------------------------------------- the scenario file itself
+# --------------------------------------------------------------------------- scenario labels, file count
 
 
-def test_scenario_file_is_reproducible_and_reaches_the_intended_levels(tmp_path):
-    mod = _script()
-    mod.main(["--out", str(tmp_path)])
-    assert (tmp_path / "episode_scenario.csv").read_bytes() == (SCEN / "episode_scenario.csv").read_bytes()
-    assert (tmp_path / "forecast_scenario.csv").read_bytes() == (SCEN / "forecast_scenario.csv").read_bytes()
-    from geoairplan.io import read_moenv_hourly
-    from geoairplan.warnings import compute_levels
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
-    obs = read_moenv_hourly(SCEN / "episode_scenario.csv")
-    assert obs.attrs["generation"] == "current"
-    assert obs["station"].nunique() == 33 and obs["time"].nunique() >= 72
-    assert {"missing", "invalid"} <= set(obs["flag"])
-    top = compute_levels(obs).groupby("station")["level_rank"].max()
-    assert top["屏東"] == 2 and top["潮州"] == 2                   # 中級預警 in 屏東縣
-    assert top.max() >= 3                                           # one station at 輕度嚴重惡化
+
+def _wrote(printed: str) -> int:
+    return int(re.search(r"wrote (\d+) files to", printed).group(1))
+
+
+def _measured_copy(src: Path, dst: Path) -> Path:
+    """The file without its data_kind column: what a user's measured file looks like."""
+    lines = src.read_text(encoding="utf-8").split("\n")
+    assert lines[0].endswith(",data_kind")
+    dst.write_text("\n".join(re.sub(r",(data_kind|scenario)$", "", x) for x in lines), encoding="utf-8")
+    assert "scenario" not in dst.read_text(encoding="utf-8")
+    return dst
+
+
+def test_readme_command_labels_every_output_scenario_whatever_the_out_folder(tmp_path, capsys):
+    outs = {}
+    for name in ("warn", "x_scenario"):
+        out = tmp_path / name
+        assert main(["warn", str(SCEN / "episode_scenario.csv"), "--county", "屏東縣", "--forecast",
+                     str(SCEN / "forecast_scenario.csv"), "--out", str(out), "--offline"]) == 0
+        printed = capsys.readouterr().out
+        assert _wrote(printed) == len(list(out.iterdir()))               # the report counts what is on disk
+        assert printed.startswith("屏東縣 空氣品質預警區域（情境 scenario）")
+        outs[name] = _files(out)
+    a, b = outs["warn"], outs["x_scenario"]
+    assert sorted(a) == sorted(b) == sorted([
+        "levels.csv", "levels.parquet", "zones.gpkg", "zones.csv", "zone_townships.csv", "decisions.csv",
+        "command_centre.csv", "notifications.csv", "measures.csv", "problems.csv", "summary.txt",
+        "episode_map.html", "episode_map.embed.html", "peak.png", "peak.pdf"])
+    for name in a:
+        assert a[name] == b[name], name                                   # the same bytes in both folders
+    html = a["episode_map.html"].decode("utf-8")
+    assert "屏東縣 空氣品質預警區域（逐時）Warning zones by hour（情境 scenario）" in html    # title
+    assert "預警等級 Warning level（情境 scenario）" in html                               # legend
+    assert "資料來源：情境資料 scenario" in html and "環境部 MOENV 小時值" not in html        # source line
+    assert "情境 scenario" in a["episode_map.embed.html"].decode("utf-8")
+    assert "情境 scenario" in a["summary.txt"].decode("utf-8")
+    for name in a:
+        if name.endswith(".csv") and name != "problems.csv":
+            df = pd.read_csv(tmp_path / "warn" / name)
+            assert list(df.columns)[-1] == "data_kind", name
+            assert len(df) == 0 or set(df["data_kind"]) == {"scenario"}, name
+    assert set(pd.read_parquet(tmp_path / "warn" / "levels.parquet")["data_kind"]) == {"scenario"}
+
+
+def test_a_users_measured_copy_is_labelled_measured_everywhere(tmp_path, capsys):
+    obs = _measured_copy(SCEN / "episode_scenario.csv", tmp_path / "obs.csv")
+    fc = _measured_copy(SCEN / "forecast_scenario.csv", tmp_path / "fc.csv")
+    out = tmp_path / "x_scenario"                                         # the folder name plays no part
+    assert main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(out),
+                 "--offline"]) == 0
+    printed = capsys.readouterr().out
+    assert "scenario" not in printed.replace(str(out), "") and "情境" not in printed
+    files = _files(out)
+    assert _wrote(printed) == len(files) == 15
+    for name, data in files.items():
+        assert b"scenario" not in data and "情境".encode("utf-8") not in data, name
+    html = files["episode_map.html"].decode("utf-8")
+    assert "資料來源：環境部 MOENV 小時值 (obs.csv)；預報 forecast (fc.csv)" in html
+    assert "data_kind" not in pd.read_csv(out / "levels.csv").columns
+    # the user says it is scenario data: labelled so
+    assert main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(tmp_path / "s"),
+                 "--no-maps", "--scenario"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("屏東縣 空氣品質預警區域（情境 scenario）")
+    assert set(pd.read_csv(tmp_path / "s" / "decisions.csv")["data_kind"]) == {"scenario"}
+    assert _wrote(printed) == len(_files(tmp_path / "s"))

@@ -18,33 +18,7 @@ from geoairplan.errors import InputError
 from geoairplan.warnings import (Completeness, compute_levels, levels_reference, load_warning_rules,
                                  prepare_observations, series_column)
 
-T0 = pd.Timestamp("2025-01-01 00:00", tz="Asia/Taipei")
-MOENV_UNIT = {"pm2.5": "ug/m3", "pm10": "ug/m3", "so2": "ppb", "no2": "ppb", "o3": "ppb", "co": "ppm"}
-
-
-def tidy(rows, *, t0=T0):
-    """rows: (station, hour, pollutant, value[, unit[, flag]]) -> the tidy MOENV table."""
-    recs = []
-    for r in rows:
-        st, h, p, v = r[:4]
-        unit = r[4] if len(r) > 4 and r[4] else MOENV_UNIT.get(p, "")
-        flag = r[5] if len(r) > 5 else ("valid" if v is not None and np.isfinite(v) else "missing")
-        recs.append({"time": t0 + pd.Timedelta(hours=h), "station": st, "siteid": None, "pollutant": p,
-                     "value": np.nan if v is None else float(v), "raw": "" if v is None else str(v),
-                     "unit": unit, "flag": flag})
-    return pd.DataFrame(recs)
-
-
-def series(station, pollutant, values, *, unit=None, start=0):
-    return [(station, start + i, pollutant, v, unit) for i, v in enumerate(values)]
-
-
-def at(levels, station, hour):
-    t = T0 + pd.Timedelta(hours=hour)
-    r = levels[(levels["station"] == station) & (levels["time"] == t)]
-    assert len(r) == 1
-    return r.iloc[0]
-
+from tests.warnings._data import MOENV_UNIT, T0, at, series, tidy
 
 RULES = datasets.load_rules("warning_2022")
 
@@ -76,17 +50,6 @@ def test_every_rule_row_at_just_below_and_just_above(i, where):
     assert last["level"] == want
     if where != "below":
         assert last["pollutant"] == p
-
-
-def test_rule_file_holds_the_seed_values_the_tests_use():
-    r = RULES.set_index(["pollutant", "level", "averaging"])["threshold"].astype(float)
-    assert r[("pm2.5", "L1", "24h_moving")] == 35.5          # 003 L65
-    assert r[("pm10", "S2", "1h")] == 1050.0                  # 003 L63 "1 0 5 0 連續二小時"
-    assert r[("pm10", "S3", "1h")] == 1250.0
-    assert r[("co", "L1", "8h_moving")] == 9.5                # 003 L69
-    assert r[("o3", "L1", "1h")] == 0.125                     # 003 L70, ppm
-    cons = RULES.set_index(["pollutant", "level", "averaging"])["consecutive_hours"].astype(int)
-    assert cons[("pm10", "S2", "1h")] == 2 and cons[("pm10", "S3", "1h")] == 3
 
 
 def test_pm25_24h_moving_average_crosses_35_5():
@@ -203,19 +166,6 @@ def test_a_reached_level_wins_over_an_insufficient_pollutant_but_none_does_not()
     assert at(compute_levels(tidy(rows)), "A", 23)["level"] == "insufficient"
 
 
-def test_pre2022_rules_have_their_own_levels_and_map_to_2022():
-    vals = [110.0] * 24                                            # PM10 24-h: 2022 L1 (101), 002 W2 is 126
-    lv22 = compute_levels(tidy(series("A", "pm10", vals)))
-    lv02 = compute_levels(tidy(series("A", "pm10", vals)), "warning_pre2022_002")
-    assert at(lv22, "A", 23)["level"] == "L1"
-    assert at(lv02, "A", 23)["level"] == "none"
-    lv02b = compute_levels(tidy(series("A", "pm10", [130.0] * 24)), "warning_pre2022_002")
-    assert at(lv02b, "A", 23)["level"] == "W2" and at(lv02b, "A", 23)["level_zh"] == "預警二級"
-    R = load_warning_rules("warning_pre2022_002")
-    assert R.levels == ("W2", "W1", "D3", "D2", "D1")
-    assert [R.to_2022[c] for c in R.levels] == ["L1", "L2", "S1", "S2", "S3"]
-
-
 def test_vectorised_engine_equals_the_naive_peer_on_random_gappy_data():
     rng = np.random.default_rng(7)
     rows = []
@@ -281,13 +231,6 @@ def test_missing_columns_and_empty_tables_raise_clear_errors():
         compute_levels(tidy(series("A", "pm2.5", [1.0]))[0:0])
 
 
-def test_a_rule_table_with_an_unknown_pollutant_is_refused_with_its_row():
-    bad = RULES.copy()
-    bad.loc[3, "pollutant"] = "pm1"
-    with pytest.raises(InputError, match=r"row 5 .*unknown pollutant 'pm1'"):
-        load_warning_rules(bad)
-
-
 def test_every_station_gets_a_complete_hourly_index():
     rows = series("A", "pm2.5", [40.0] * 30) + series("B", "pm2.5", [40.0] * 5, start=25)
     lv = compute_levels(tidy(rows))
@@ -318,14 +261,3 @@ def test_row_labels_are_file_rows_header_being_row_1():
     obs["row"] = [12, 13, 14, 15]                     # a row column given with the table wins
     with pytest.raises(InputError, match="row 13"):
         prepare_observations(obs)
-
-
-def test_a_big5_rule_table_file_is_read(tmp_path):
-    p = tmp_path / "rules_big5.csv"
-    p.write_bytes(RULES.to_csv(index=False).encode("cp950", errors="replace"))
-    R = load_warning_rules(p)
-    assert len(R.table) == len(RULES)
-    bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"pollutant,level\n\x81\x20,L1\n")
-    with pytest.raises(InputError, match="bad.csv"):
-        load_warning_rules(bad)
