@@ -40,7 +40,8 @@ headers work (縣市, 測站, 鄉鎮市區 or 涵蓋區域). A trailing "等十�
 against the list. Every township of the county must appear exactly once.
 --stations CSV: station (or 測站) and lon/lat (EPSG:4326) or x_tm2/y_tm2 (EPSG:3826),
 optional pollutants (e.g. pm2.5;pm10;o3); or comma-separated embedded names
-(屏東,潮州,恆春); or 'all'.
+(屏東,潮州,恆春); or 'all'. A stations or coverage table with a data_kind column
+saying "scenario" labels every output scenario (as --scenario does).
 """
 
 

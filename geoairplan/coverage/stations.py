@@ -12,7 +12,8 @@ from scipy.spatial import cKDTree
 
 from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
-from geoairplan.io.coverage_table import STATION_COLUMNS, find_column
+from geoairplan.io.columns import find_column
+from geoairplan.io.coverage_table import STATION_COLUMNS
 from geoairplan.io.crs import TM2, points_from_xy, to_tm2
 from geoairplan.io.tables import is_scenario, read_text_table
 from geoairplan.reference.names import station_key, suggest
@@ -99,6 +100,7 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
         if isinstance(stations, (str, PathLike)):
             source = str(stations)
             stations = read_text_table(Path(stations), source="stations")
+            probs.extend(stations.attrs.get("problems") or [])
         scenario = is_scenario(stations)
         df = _stations_from_frame(stations, source, probs)
 

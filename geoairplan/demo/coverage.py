@@ -6,7 +6,7 @@ from pathlib import Path
 
 from geoairplan import publish
 from geoairplan.coverage import coverage_analysis
-from geoairplan.demo import MapEntry
+from geoairplan.demo.entry import MapEntry
 from geoairplan.reference.geography import SEED_COUNTIES
 
 __all__ = ["demo_maps"]

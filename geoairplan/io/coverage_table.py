@@ -9,7 +9,7 @@ Plans print coverage tables in two shapes, and users type both:
 
 Headers may be English or Chinese (縣市, 測站, 鄉鎮市區, 涵蓋區域, ...; see
 :data:`STATION_COLUMNS`, :data:`COUNTY_COLUMNS`, :data:`TOWNSHIP_COLUMNS`),
-matched by :func:`find_column`, the one column-alias helper. Files are read
+matched by :func:`geoairplan.io.columns.find_column`, the one header finder. Files are read
 with :func:`geoairplan.io.read_text_table` (UTF-8, BOM or Big5).
 :func:`read_coverage_table` gives the long table with names normalised; the
 check of the townships against the county's MOI townships (each exactly once)
@@ -26,11 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
+from geoairplan.io.columns import find_column
 from geoairplan.io.tables import is_scenario, read_text_table
 from geoairplan.reference.geography import check_county, county_names, normalize_county, township_names
 from geoairplan.reference.names import normalize_name, station_key, suggest, zh_number
 
-__all__ = ["read_coverage_table", "find_column", "STATION_COLUMNS", "COUNTY_COLUMNS", "TOWNSHIP_COLUMNS",
+__all__ = ["read_coverage_table", "STATION_COLUMNS", "COUNTY_COLUMNS", "TOWNSHIP_COLUMNS",
            "EXTRA_COLUMNS"]
 
 #: Station-name headers accepted (lower case, spaces removed).
@@ -47,28 +48,6 @@ EXTRA_COLUMNS = ("source_file", "source_table", "source_lines", "note", "source"
 _SPLIT = re.compile(r"[、，,；;/]+")
 # "…等十一鄉鎮" closing a printed list: the count it states is checked.
 _COUNT = re.compile(r"(?:等|共)\s*([0-9０-９一二三四五六七八九十兩]+)\s*(?:個)?(?:鄉鎮市區|鄉鎮市|鄉鎮|鄉市|鄉)\s*$")
-
-
-def find_column(columns, aliases) -> str | None:
-    """The first of ``columns`` matching one of ``aliases`` (case and spaces ignored), else None.
-
-    Parameters
-    ----------
-    columns : iterable
-        A table's column names as read.
-    aliases : sequence of str
-        Accepted names, lower case without spaces, in order of preference.
-
-    Returns
-    -------
-    str or None
-        The column's name as the table spells it.
-    """
-    norm = {re.sub(r"\s+", "", str(c)).lower(): c for c in columns}
-    for a in aliases:
-        if a in norm:
-            return norm[a]
-    return None
 
 
 def read_coverage_table(table, *, county: str | None = None, source: str | None = None) -> pd.DataFrame:
@@ -106,6 +85,7 @@ def read_coverage_table(table, *, county: str | None = None, source: str | None 
     if isinstance(table, (str, PathLike)):
         source = source or str(table)
         df = read_text_table(Path(table), source="coverage table")
+        probs.extend(df.attrs.get("problems") or [])
     else:
         source = source or "coverage table"
         df = pd.DataFrame(table).copy()

@@ -7,7 +7,6 @@ import pytest
 import shapely
 
 from geoairplan import datasets
-from geoairplan.errors import InputError
 from geoairplan.coverage import agreement_report, assign_townships, coverage_analysis
 
 PT3 = ["屏東", "潮州", "恆春"]

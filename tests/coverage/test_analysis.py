@@ -1,10 +1,6 @@
 """The whole coverage analysis (geoairplan.coverage.analysis): neighbours, township_station_map."""
 
-import numpy as np
-import pandas as pd
-import geopandas as gpd
 import pytest
-import shapely
 
 from geoairplan import datasets
 from geoairplan.errors import InputError

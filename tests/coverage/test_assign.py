@@ -1,13 +1,10 @@
 """Township assignment (geoairplan.coverage.assign): shares, majority flag."""
 
 import numpy as np
-import pandas as pd
 import geopandas as gpd
 import pytest
-import shapely
 
 from geoairplan import datasets
-from geoairplan.errors import InputError
 from geoairplan.coverage import coverage_analysis
 
 

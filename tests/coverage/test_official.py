@@ -1,10 +1,7 @@
 """Official coverage tables (geoairplan.coverage.official): seeds, user tables, township checks."""
 
-import numpy as np
 import pandas as pd
-import geopandas as gpd
 import pytest
-import shapely
 
 from geoairplan import datasets
 from geoairplan.errors import InputError

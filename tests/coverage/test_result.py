@@ -3,7 +3,6 @@
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import pytest
 
 from geoairplan import datasets, publish
 from geoairplan.coverage import CoverageResult, coverage_analysis

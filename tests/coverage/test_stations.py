@@ -1,10 +1,7 @@
 """Stations for coverage (geoairplan.coverage.stations): names, pollutants, bad positions."""
 
-import numpy as np
 import pandas as pd
-import geopandas as gpd
 import pytest
-import shapely
 
 from geoairplan import datasets
 from geoairplan.errors import InputError

@@ -3,7 +3,6 @@
 from itertools import combinations
 
 import numpy as np
-import pandas as pd
 import geopandas as gpd
 import pytest
 import shapely
