@@ -26,13 +26,40 @@ BASE_SOURCE = "內政部鄉鎮市區界；涵蓋區域 = 最近測站 (Voronoi, 
 
 
 def coverage_title(county: str, pollutant: str | None) -> str:
-    """``屏東縣 空氣品質測站涵蓋區域（pm2.5） Station coverage areas`` (without the scenario tag)."""
+    """The title of a coverage run, without the scenario tag (``RunMeta.display_title`` adds it).
+
+    Parameters
+    ----------
+    county : str
+        Official county name.
+    pollutant : str or None
+        Pollutant code the stations were chosen by.
+
+    Returns
+    -------
+    str
+        ``屏東縣 空氣品質測站涵蓋區域（pm2.5） Station coverage areas``.
+    """
     p = f"（{pollutant}）" if pollutant else ""
     return f"{county} 空氣品質測站涵蓋區域{p} Station coverage areas"
 
 
 def coverage_source(stations_source: str | None, official_source: str | None) -> str:
-    """The source description of a run: where the stations and the official table come from."""
+    """The source description of a run (``RunMeta.source``): where the stations and the official table come from.
+
+    Parameters
+    ----------
+    stations_source : str or None
+        ``attrs["source"]`` of the prepared stations (embedded, or a file / frame).
+    official_source : str or None
+        The official table's description (:func:`~geoairplan.coverage.describe_source`).
+
+    Returns
+    -------
+    str
+        ``環境部測站位置；內政部鄉鎮市區界；涵蓋區域 = 最近測站 (Voronoi, EPSG:3826)；官方涵蓋表 seed 003 表 2 (L95-97)``
+        for the embedded data; a user's stations file is named by its file name.
+    """
     src = str(stations_source or "")
     if not src or src.startswith("embedded stations"):
         st = "環境部測站位置"
