@@ -24,7 +24,7 @@ county line).
 Writes to --out: coverage.gpkg (EPSG:3826; layers cells, township_assignment,
 official_coverage, disagreements, stations), cells.csv, township_assignment.csv,
 township_shares.csv, agreement.csv, summary.txt, problems.csv (if any), and
-coverage_map.html / coverage_map.png.
+coverage_map.html (+ .embed.html) / coverage_map.png (+ .pdf).
 """
 
 EPILOG = """\
@@ -40,7 +40,8 @@ headers work (縣市, 測站, 鄉鎮市區 or 涵蓋區域). A trailing "等十�
 against the list. Every township of the county must appear exactly once.
 --stations CSV: station (or 測站) and lon/lat (EPSG:4326) or x_tm2/y_tm2 (EPSG:3826),
 optional pollutants (e.g. pm2.5;pm10;o3); or comma-separated embedded names
-(屏東,潮州,恆春); or 'all'.
+(屏東,潮州,恆春); or 'all'. A stations or coverage table with a data_kind column
+saying "scenario" labels every output scenario (as --scenario does).
 """
 
 
@@ -74,7 +75,8 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import time
 
-    from geoairplan.coverage import coverage_analysis, write_coverage_outputs
+    from geoairplan import publish
+    from geoairplan.coverage import coverage_analysis
 
     t0 = time.perf_counter()
     official = None
@@ -82,8 +84,8 @@ def run(args) -> int:
         official = False if args.official.strip().lower() in ("none", "no", "false") else args.official
     neighbours = args.neighbours if isinstance(args.neighbours, bool) else args.neighbours * 1000.0
     res = coverage_analysis(args.county, stations=args.stations, pollutant=args.pollutant,
-                            include_neighbours=neighbours, official=official)
-    files = write_coverage_outputs(res, args.out, maps=not args.no_maps, offline=args.offline)
+                            include_neighbours=neighbours, official=official, scenario=args.scenario)
+    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
     print(res.summary_text())
-    report(res.problems, len(files), args.out, t0=t0)
+    report(res.problems, files, args.out, t0=t0)
     return 0

@@ -1,36 +1,42 @@
-"""Maps of station coverage areas (web and static), and the demo step.
+"""Maps of station coverage areas (web and static), built from a :class:`~geoairplan.coverage.CoverageResult`.
 
-* :func:`coverage_web_map`: Folium map with the Voronoi cells, the townships
+* :func:`web_map_of`: Folium map with the Voronoi cells, the townships
   coloured by their nearest station (the kit's categorical colours), the
   official coverage (where there is one), the townships where the two differ
   outlined in black, and popups with every station's share of the township.
-* :func:`coverage_static_map`: the same for plan documents (A4, PNG + PDF).
-* :func:`demo_maps`: 屏東縣, 雲林縣 and 澎湖縣 coverage maps and reports under
-  ``outdir/coverage/<county>/``.
+* :func:`static_map_of`: the same for plan documents (A4, PNG + PDF).
+* :func:`build`: both, as :class:`~geoairplan.maps.output.MapOutput` for
+  :func:`geoairplan.publish.write`.
+
+Title, legend titles and the provenance line come from ``result.meta``
+(:meth:`~geoairplan.results.RunMeta.display_title`,
+:meth:`~geoairplan.results.RunMeta.legend_title`,
+:meth:`~geoairplan.results.RunMeta.source_line`), so scenario runs say so.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import geopandas as gpd
 import shapely
 
 from geoairplan.io.crs import TM2
+from geoairplan.maps.output import MapOutput
+from geoairplan.maps.static import add_static_legend, plot_points, plot_polygons, static_map
+from geoairplan.maps.style import categorical_colors
+from geoairplan.maps.web import add_legend, add_points, add_polygons, web_map
 
-__all__ = ["coverage_web_map", "coverage_static_map", "station_colors", "demo_maps", "SIMPLIFY_M"]
+__all__ = ["build", "web_map_of", "static_map_of", "station_colors", "SIMPLIFY_M", "MAP_NAME"]
 
 #: Tolerance (m) of the coverage simplification of cells drawn on web maps.
 SIMPLIFY_M = 25.0
+#: File stem of the coverage maps (``coverage_map.html``, ``coverage_map.png``).
+MAP_NAME = "coverage_map"
 DIFFER_COLOR = "#111111"
-_SLUG = {"屏東縣": "pingtung", "雲林縣": "yunlin", "澎湖縣": "penghu"}
 
 
 def station_colors(res) -> dict:
     """``{station: colour}`` from the kit's categorical palette, over every station the maps show."""
-    from geoairplan.maps import categorical_colors
-
     keys = set(res.cells["station"])
     if res.official is not None:
         keys |= set(res.official["station"])
@@ -51,18 +57,6 @@ def _simplified(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return g
 
 
-def _title(res) -> str:
-    p = f"（{res.pollutant}）" if res.pollutant else ""
-    return f"{res.county} 空氣品質測站涵蓋區域{p} Station coverage areas"
-
-
-def _source(res) -> str:
-    s = "資料來源：環境部測站位置；內政部鄉鎮市區界；涵蓋區域 = 最近測站 (Voronoi, EPSG:3826)"
-    if res.params.get("official_source"):
-        s += "；官方涵蓋表 " + str(res.params["official_source"])
-    return s
-
-
 def _township_layer(res) -> gpd.GeoDataFrame:
     a = res.assignment.copy()
     a["share_pct"] = a["share"].map(_pct)
@@ -76,12 +70,28 @@ def _township_layer(res) -> gpd.GeoDataFrame:
     return _simplified(a)
 
 
-def coverage_web_map(res, path, *, offline: bool = False) -> Path:
-    """A Folium map of a :class:`~geoairplan.coverage.CoverageResult`, saved to ``path`` (.html)."""
-    from geoairplan.maps import add_legend, add_points, add_polygons, save_map, web_map
+def build(res) -> list[MapOutput]:
+    """The coverage maps of ``res``: the web map and the A4 static map (PNG + PDF), both ``coverage_map``.
 
+    Parameters
+    ----------
+    res : CoverageResult
+
+    Returns
+    -------
+    list of MapOutput
+    """
+    title = res.meta.display_title()
+    return [MapOutput(MAP_NAME, "web", web_map_of(res), title),
+            MapOutput(MAP_NAME, "static", static_map_of(res), title, formats=("png", "pdf"))]
+
+
+def web_map_of(res, *, offline: bool = False):
+    """A Folium map of a :class:`~geoairplan.coverage.CoverageResult` (not yet saved)."""
+    meta = res.meta
     colors = station_colors(res)
-    m = web_map(_title(res), source=_source(res), county=res.county, offline=offline, townships=False)
+    m = web_map(meta.display_title(), source=meta.source_line(), county=res.county, offline=offline,
+                townships=False)
     towns = _township_layer(res)
     pop = ["township", "station", "share_pct", "majority_txt", "shares"]
     aliases = {"township": "鄉鎮 Township", "station": "最近測站 Nearest station", "share_pct": "面積占比 Share",
@@ -120,22 +130,20 @@ def coverage_web_map(res, path, *, offline: bool = False) -> Path:
     items = [(f"{s} 站", c) for s, c in colors.items()]
     if len(dis):
         items.append(("粗黑框：官方≠最近 thick outline: official ≠ nearest", DIFFER_COLOR))
-    add_legend(m, items, "測站 Station")
-    info = save_map(m, path, offline=offline)
-    return Path(info["path"])
+    add_legend(m, items, meta.legend_title("測站 Station"))
+    return m
 
 
-def coverage_static_map(res, path) -> Path:
-    """An A4 map for plan documents: townships by nearest station, cells, differing townships (PNG + PDF)."""
-    from geoairplan.maps import add_static_legend, plot_points, plot_polygons, save_static, static_map
-
+def static_map_of(res):
+    """An A4 figure for plan documents: townships by nearest station, cells, differing townships."""
+    meta = res.meta
     colors = station_colors(res)
     differ = res.disagreements if res.report is not None else None
     sub = None
     if differ is not None:
         sub = (f"官方涵蓋表與最近測站一致 {int(res.report['agree'].sum())}/{len(res.report)} 鄉鎮"
                + (f"；不一致：{'、'.join(differ['township'])}" if len(differ) else ""))
-    fig, ax = static_map(_title(res), source=_source(res), county=res.county, subtitle=sub)
+    fig, ax = static_map(meta.display_title(), source=meta.source_line(), county=res.county, subtitle=sub)
     plot_polygons(ax, res.assignment, color_col="station", color_map=colors, edgecolor="#777777",
                   linewidth=0.4, alpha=0.6, zorder=5)
     # cell boundaries (Voronoi edges inside the county)
@@ -149,41 +157,7 @@ def coverage_static_map(res, path) -> Path:
     st = res.stations[res.stations["used"]]
     plot_points(ax, st, color_col="station", color_map=colors, size=70, marker="^", edgecolor="black",
                 labels_col="station", label_size=8)
-    add_static_legend(ax, items, "鄉鎮著色 = 最近測站 Nearest station")
+    add_static_legend(ax, items, meta.legend_title("鄉鎮著色 = 最近測站 Nearest station"))
     ax.set_xlabel("")  # geopandas labels the axes after the CRS; the frame has no ticks
     ax.set_ylabel("")
-    save_static(fig, Path(path).with_suffix(""))
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return Path(path).with_suffix(".png")
-
-
-def demo_maps(outdir, *, offline: bool = False):
-    """Coverage maps and reports of the three seed counties under ``outdir/coverage/``."""
-    from geoairplan.coverage import coverage_analysis, write_coverage_outputs
-    from geoairplan.datasets import SEED_COUNTIES
-    from geoairplan.demo import MapEntry
-
-    outdir = Path(outdir)
-    entries = []
-    for county in SEED_COUNTIES:
-        res = coverage_analysis(county)
-        d = outdir / "coverage" / _SLUG.get(county, county)
-        write_coverage_outputs(res, d, offline=offline)
-        rel = d.relative_to(outdir)
-        s = res.summary()
-        differ = ("、".join(f"{x['township']} ({x['official']}→{x['computed']} {x['computed_share']:.0%})"
-                           for x in s["differences"]) or "none") if res.report is not None else "no official table"
-        agree = f"{s['agree']} of {s['townships']} townships agree" if res.report is not None else ""
-        entries += [
-            MapEntry(str(rel / "coverage_map.html"), f"{county} 測站涵蓋區域：官方 vs 最近測站",
-                     f"Voronoi cells of {', '.join(s['stations'])} (EPSG:3826) and the official table; "
-                     f"{agree}; differ: {differ}", "web"),
-            MapEntry(str(rel / "coverage_map.png"), f"{county} 測站涵蓋區域（靜態圖）",
-                     "A4 map for plan documents: townships coloured by nearest station, differing townships "
-                     "hatched", "static"),
-            MapEntry(str(rel / "agreement.csv"), f"{county} 涵蓋區域比對表",
-                     "township by township: official station, nearest station, area shares", "data"),
-        ]
-    return entries
+    return fig

@@ -52,7 +52,6 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     :class:`InputError` with the nearest spelling); a blank county cell means ``county``; rows of
     other counties are reported in ``attrs["problems"]``."""
     from geoairplan import datasets
-    from geoairplan.reference.names import normalize_name
 
     county = datasets.check_county(county)
     if mapping is None:
@@ -64,34 +63,17 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
         out["station"] = out["station"].map(_key)
         out.attrs.update(m.attrs)
         return out.reset_index(drop=True)
-    if isinstance(mapping, (str, PathLike)):
-        from geoairplan.io.tables import read_text_table
-
-        src = str(mapping)
-        if not Path(mapping).exists():
-            raise InputError("coverage mapping file not found", file=src, fix="check the path")
-        df = read_text_table(mapping, source="coverage mapping")
-    else:
-        src = "coverage mapping"
-        df = pd.DataFrame(mapping).copy()
-    for c in ("township", "station"):
-        if c not in df.columns:
-            raise InputError(f"missing column {c!r}; the table has {', '.join(map(str, df.columns))}", file=src,
-                             where="header", fix="give columns county, township, station")
-    # every township of the county exactly once, names checked with suggestions, rows of other
-    # counties reported (attrs["problems"]), a misspelt county refused
+    # the one coverage-table check (also `geoairplan coverage --official`): long or one row per station,
+    # English or Chinese headers; every township of the county exactly once, names checked with
+    # suggestions, rows of other counties reported (attrs["problems"]), a misspelt county refused
     from geoairplan.coverage import read_official_coverage
 
-    checked = read_official_coverage(df, county=county, source=src)
-    given = {}
-    if "source" in df.columns:
-        for t, s in zip(df["township"], df["source"]):
-            if not pd.isna(t) and not pd.isna(s):
-                given.setdefault(normalize_name(str(t).strip()), s)
+    src = str(mapping) if isinstance(mapping, (str, PathLike)) else "coverage mapping"
+    checked = read_official_coverage(mapping, county=county, source=src)
     out = pd.DataFrame({"county": county, "township": checked["township"].to_numpy(),
                         "station": checked["station"].to_numpy(),
-                        "source": [given.get(normalize_name(str(t).strip()), "given")
-                                   for t in checked["township_as_printed"]]})
+                        "source": (checked["source"].fillna("given").to_numpy() if "source" in checked.columns
+                                   else "given")})
     out.attrs["source"] = "given"
     out.attrs["problems"] = checked.attrs.get("problems", Problems())
     return out.reset_index(drop=True)

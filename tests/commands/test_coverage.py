@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -86,3 +87,79 @@ def test_coverage_help_teaches(capsys):
     out = capsys.readouterr().out
     for word in ("Voronoi", "EPSG:3826", "--official", "--neighbours", "涵蓋區域", "examples:"):
         assert word in out
+
+
+# --------------------------------------------------------------------------- one contract with the other commands
+
+ROOT = Path(__file__).resolve().parents[2]
+EPISODE = ROOT / "data" / "scenario" / "episode_scenario.csv"
+
+
+def _files_on_disk(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-maps"]])
+def test_the_closing_report_counts_the_files_on_disk(tmp_path, capsys, extra):
+    out = tmp_path / "o"
+    assert main(["coverage", "--county", "澎湖縣", "--out", str(out), "--offline", *extra]) == 0
+    said = int(re.search(r"wrote (\d+) files to", capsys.readouterr().out).group(1))
+    on_disk = _files_on_disk(out)
+    assert said == len(on_disk)
+    if not extra:
+        assert {"coverage_map.html", "coverage_map.embed.html", "coverage_map.png", "coverage_map.pdf"} <= set(on_disk)
+
+
+def _pingtung_per_station_table(path: Path, *, township_header: str = "涵蓋區域") -> Path:
+    """屏東縣's table as plans print it: one row per station, Chinese headers, townships joined by 、."""
+    off = datasets.load_coverage_official("屏東縣")
+    g = off.groupby("station", sort=False)["township"].agg("、".join).reset_index()
+    pd.DataFrame({"縣市": "屏東縣", "測站": g["station"] + "站", township_header: g["township"]}).to_csv(path, index=False)
+    return path
+
+
+def test_the_same_chinese_header_table_is_accepted_by_coverage_and_warn(tmp_path, capsys):
+    table = _pingtung_per_station_table(tmp_path / "涵蓋表.csv")
+    want = datasets.load_coverage_official("屏東縣").set_index("township")["station"]
+    assert main(["coverage", "--county", "屏東縣", "--official", str(table), "--out", str(tmp_path / "c"),
+                 "--no-maps"]) == 0
+    ag = pd.read_csv(tmp_path / "c" / "agreement.csv").set_index("township")
+    assert ag["official_station"].to_dict() == want.loc[ag.index].to_dict()
+    assert main(["warn", str(EPISODE), "--county", "屏東縣", "--coverage", str(table), "--out", str(tmp_path / "w"),
+                 "--no-maps"]) == 0
+    zt = pd.read_csv(tmp_path / "w" / "zone_townships.csv")
+    assert len(zt) and (zt["station"].to_numpy() == want.loc[zt["township"]].to_numpy()).all()
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", ["coverage", "warn"])
+def test_a_table_without_a_township_column_is_refused_by_both(tmp_path, capsys, command):
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"縣市": ["屏東縣"], "測站": ["屏東"], "備註": ["x"]}).to_csv(bad, index=False)
+    args = {"coverage": ["coverage", "--county", "屏東縣", "--official", str(bad)],
+            "warn": ["warn", str(EPISODE), "--county", "屏東縣", "--coverage", str(bad)]}[command]
+    assert main([*args, "--out", str(tmp_path / "o"), "--no-maps"]) == 2
+    err = capsys.readouterr().err
+    assert "needs a station and a township column" in err and "bad.csv" in err and "Traceback" not in err
+
+
+def test_scenario_labels_do_not_depend_on_the_output_folder(tmp_path, capsys):
+    st = datasets.load_stations("屏東縣")[["name_zh", "lon", "lat"]].rename(columns={"name_zh": "測站"})
+    made_up = tmp_path / "stations.csv"
+    st.assign(data_kind="scenario").to_csv(made_up, index=False)
+    measured = tmp_path / "measured.csv"
+    st.to_csv(measured, index=False)
+    runs = {}
+    for name, stations, flags in [("scenario_a", made_up, []), ("plain_b", made_up, []),
+                                  ("scenario_c", measured, []), ("plain_d", measured, []),
+                                  ("e", measured, ["--scenario"])]:
+        out = tmp_path / name
+        assert main(["coverage", "--county", "屏東縣", "--stations", str(stations), "--official", "none",
+                     "--out", str(out), "--offline", *flags]) == 0
+        html = (out / "coverage_map.html").read_text(encoding="utf-8")
+        runs[name] = ("情境 scenario" in html, "data_kind" in pd.read_csv(out / "cells.csv").columns)
+    capsys.readouterr()
+    assert runs["scenario_a"] == runs["plain_b"] == runs["e"] == (True, True)
+    assert runs["scenario_c"] == runs["plain_d"] == (False, False)
+    a = (tmp_path / "scenario_a" / "coverage_map.html").read_bytes()
+    assert a == (tmp_path / "plain_b" / "coverage_map.html").read_bytes()
