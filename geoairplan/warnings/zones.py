@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from geoairplan import datasets
+from geoairplan.coverage import read_official_coverage, township_station_map
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
 from geoairplan.reference.names import station_key
@@ -51,12 +52,8 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     township of the county exactly once (a township missing, listed twice or misspelt raises
     :class:`InputError` with the nearest spelling); a blank county cell means ``county``; rows of
     other counties are reported in ``attrs["problems"]``."""
-    from geoairplan import datasets
-
     county = datasets.check_county(county)
     if mapping is None:
-        from geoairplan.coverage import township_station_map
-
         m = township_station_map(county)
         out = m[["county", "township", "station"]].copy()
         out["source"] = m["source"] if "source" in m.columns else m.attrs.get("source", "official")
@@ -66,8 +63,6 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     # the one coverage-table check (also `geoairplan coverage --official`): long or one row per station,
     # English or Chinese headers; every township of the county exactly once, names checked with
     # suggestions, rows of other counties reported (attrs["problems"]), a misspelt county refused
-    from geoairplan.coverage import read_official_coverage
-
     src = str(mapping) if isinstance(mapping, (str, PathLike)) else "coverage mapping"
     checked = read_official_coverage(mapping, county=county, source=src)
     out = pd.DataFrame({"county": county, "township": checked["township"].to_numpy(),
