@@ -41,8 +41,8 @@ unit        ``ug/m3`` (PM), ``ppb`` (SO2, NO2, NOx, NO, O3, O3_8hr), ``ppm``
             (CO, CO_8hr), ``m/s`` (wind speed), ``deg`` (wind direction)
 flag        ``valid``; ``missing`` (empty, ``-``, ``NA``, ``ND``, ``x``);
             ``invalid`` (a number with a trailing marker ``#``, ``*``, ``x``
-            -- instrument check or invalidated -- other text, or a wind
-            direction outside 0-360); ``calm`` / ``no_reading`` (wind
+            -- instrument check or invalidated -- or other text); ``calm`` /
+            ``no_reading`` (wind
             direction codes 888 / 999, :data:`WIND_CODES`); ``negative`` (a
             concentration or wind speed below zero); ``fill`` (a fill value
             such as 9999, -9999, :data:`FILL_VALUES`). Only ``valid`` rows
@@ -254,8 +254,7 @@ _NOT_CONC = ("wind_speed", "wind_direc")
 _FLAG_TEXT = {"calm": "the wind-direction code for calm (888), not a direction",
               "no_reading": "the wind-direction code for no reading (999), not a direction",
               "negative": "a negative value, not a measurement",
-              "fill": "a fill value (9999-style), not a measurement",
-              "invalid": "outside 0-360 degrees, not a direction"}
+              "fill": "a fill value (9999-style), not a measurement"}
 
 
 def _classify(texts: list) -> tuple[np.ndarray, np.ndarray]:
@@ -807,7 +806,7 @@ def _sentinels(value, fcode, pol, station, row, station_names, probs, src, rowla
     new = np.full(len(value), -1, dtype=np.int64)
     for code, name in WIND_CODES.items():
         new[wd & (value == code)] = _FLAGS.index(name)
-    new[wd & (new < 0) & ((value < 0) | (value > 360))] = _FLAGS.index("invalid")
+    # other directions outside 0-360 stay as written: the analyses that use directions report them
     other = ok & (new < 0)
     new[other & np.isin(value, list(FILL_VALUES))] = _FLAGS.index("fill")
     new[other & (new < 0) & (value < 0) & (pols != "wind_direc")] = _FLAGS.index("negative")

