@@ -733,10 +733,10 @@ def _registry() -> pd.DataFrame:
 def _positions(df, spec, gen, rownum, probs, src, rowlab) -> pd.DataFrame:
     """Where each station of the file is: the registry's position, else the file's own (reported)."""
     cols = list(df.columns)
-    names = pd.Series(_text_col(df, spec["station"]), dtype=object).map(
-        lambda v: None if v is None else normalize_name(v))
-    sids = pd.Series(_text_col(df, spec.get("siteid")), dtype=object).map(
-        lambda v: None if v is None or not str(v).strip() else str(v).strip())
+    ncodes, nuniq = pd.factorize(pd.Series(_text_col(df, spec["station"]), dtype=object), use_na_sentinel=True)
+    names = pd.Series(np.array([normalize_name(u) for u in nuniq] + [None], dtype=object)[ncodes], dtype=object)
+    scodes, suniq = pd.factorize(pd.Series(_text_col(df, spec.get("siteid")), dtype=object), use_na_sentinel=True)
+    sids = pd.Series(np.array([str(u).strip() or None for u in suniq] + [None], dtype=object)[scodes], dtype=object)
     lon_c, lat_c = (_find(cols, *c) for c in _POS_COLS)
     lon = pd.to_numeric(pd.Series(_text_col(df, lon_c)), errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(pd.Series(_text_col(df, lat_c)), errors="coerce").to_numpy(dtype=float)
