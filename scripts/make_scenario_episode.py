@@ -113,6 +113,8 @@ def load_station_list() -> pd.DataFrame:
     try:
         from geoairplan.datasets import load_stations
         st = load_stations()
+        # the 33 southern stations the scenario was made for (the registry now holds every MOENV station)
+        st = st[st["source_file"].str.endswith("stations_southern_region.csv")]
         df = pd.DataFrame({"name_zh": st["name_zh"], "county": st["county"],
                            "lon": st["lon"].astype(float), "lat": st["lat"].astype(float)})
     except Exception:  # data/stations.csv not built yet: the published list it is built from

@@ -29,7 +29,9 @@ tidy table, so that the rest of geoairplan never sees a field name:
 =========== ==================================================================
 column      meaning
 =========== ==================================================================
-time        tz-aware hour (Asia/Taipei); naive file times are local time
+time        tz-aware (Asia/Taipei; naive file times are local time): the
+            **end** of the averaging hour (hour-ending; see "The hour
+            convention" below)
 station     site name, official spelling (:func:`~geoairplan.reference.names.normalize_name`)
 siteid      MOENV site id as text, ``<NA>`` when the file has none
 pollutant   lower-case MOENV code (see :data:`POLLUTANTS`)
@@ -37,14 +39,60 @@ value       float; NaN when the value is missing or marked invalid
 raw         the value exactly as written in the file
 unit        ``ug/m3`` (PM), ``ppb`` (SO2, NO2, NOx, NO, O3, O3_8hr), ``ppm``
             (CO, CO_8hr), ``m/s`` (wind speed), ``deg`` (wind direction)
-flag        ``valid``; ``missing`` (empty, ``-``, ``NA``, ``ND``, ``x``); or
+flag        ``valid``; ``missing`` (empty, ``-``, ``NA``, ``ND``, ``x``);
             ``invalid`` (a number with a trailing marker ``#``, ``*``, ``x``
-            -- instrument check or invalidated -- or other text)
+            -- instrument check or invalidated -- or other text); ``calm`` /
+            ``no_reading`` (wind
+            direction codes 888 / 999, :data:`WIND_CODES`); ``negative`` (a
+            concentration or wind speed below zero); ``fill`` (a fill value
+            such as 9999, -9999, :data:`FILL_VALUES`). Only ``valid`` rows
+            have a value.
 =========== ==================================================================
+
+The hour convention
+-------------------
+``time`` names the **end** of the hour the value averages: 13:00 is the mean
+of 12:00-12:59, and a day's 24 values are 01:00 ... 24:00 (= 00:00 of the
+next day). Every form is converted to it (:data:`HOUR_LABELS`):
+
+=========================== ======================== ==========================
+form                        the file's time names    conversion
+=========================== ======================== ==========================
+``lower`` (``publishtime``) the end of the hour      none
+``current``                 the end of the hour      none
+(``datacreationdate``)
+``camel`` (``PublishTime``) the end of the hour      none
+``wide`` ``00..23``/``0..23`` the start (MOENV ReadMe: +1 h (label 23 ->
+                            "0時 = 0:00-0:59 ...      00:00 of the next day)
+                            23時 = 23:00-23:59")
+``wide`` ``01..24``/``1..24`` the end (the same hour   none (label 24 -> 00:00
+                            labelled one later)       of the next day)
+``tidy`` with ``monitordate`` the start (history API, +1 h
+(``aqx_p_488`` style)       as the history exports)
+``tidy`` (``time``)         the end (geoairplan's    none
+                            own table)
+=========================== ======================== ==========================
+
+Why the end: the real-time feeds stamp each hourly value with the hour it
+was published at, which is when the averaged hour ended (an average of
+13:00-13:59 cannot be published at 13:00); the older history exports label
+the same way (``1..24``); and warnings, the scenario data and the AQI
+moving averages already read ``time`` as hour-ending. So the feeds and
+``01..24`` files keep their times, and only ``00..23`` exports and
+``monitordate`` tables move by one hour. With this, two years in different
+label styles join without gap or overlap (tested). ``hour_label=`` of
+:func:`read_moenv_hourly` overrides the table for a file that states
+otherwise; ``attrs["hour_label"]`` says what was assumed.
 
 Missing and invalid values are **kept** as rows (value NaN), so that data
 completeness can be computed from the table. AQI, the main pollutant, status
 and coordinates are not observations and do not become rows.
+
+Station positions: the tidy table has no coordinates; ``attrs["stations"]``
+(as a frame: :func:`station_positions`) places each station at the embedded
+registry's position, or -- for a station the registry lacks -- at the file's
+own ``longitude/latitude`` (reported), so that no station's rows are dropped
+for want of a registry entry.
 
 :func:`read_moenv_stations` reads the station list (``aqx_p_07``).
 """
@@ -65,10 +113,11 @@ from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import CODES, UNITS, normalize_pollutant, normalize_unit
+from geoairplan.reference.stations import load_stations
 from geoairplan.io.tables import check_file as _check_file, decode as _decode, is_scenario, parse_text
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
-           "normalize_pollutant", "normalize_unit"]
+           "HOUR_LABELS", "WIND_CODES", "FILL_VALUES", "station_positions", "normalize_pollutant", "normalize_unit"]
 
 POLLUTANTS = CODES  # the tidy table's codes, from the one vocabulary
 
@@ -195,7 +244,17 @@ def _find(cols: list[str], *names: str) -> str | None:
     return None
 
 
-_FLAGS = ("valid", "missing", "invalid")
+_FLAGS = ("valid", "missing", "invalid", "calm", "no_reading", "negative", "fill")
+
+#: Wind-direction codes that are not directions (MOENV): 888 calm, 999 no reading.
+WIND_CODES = {888.0: "calm", 999.0: "no_reading"}
+#: Fill values written where an instrument gave nothing (never a concentration).
+FILL_VALUES = frozenset({9999.0, 99999.0, 999999.0, -9999.0, -99999.0, -999.0, 9999.9, -9999.9})
+_NOT_CONC = ("wind_speed", "wind_direc")
+_FLAG_TEXT = {"calm": "the wind-direction code for calm (888), not a direction",
+              "no_reading": "the wind-direction code for no reading (999), not a direction",
+              "negative": "a negative value, not a measurement",
+              "fill": "a fill value (9999-style), not a measurement"}
 
 
 def _classify(texts: list) -> tuple[np.ndarray, np.ndarray]:
@@ -247,7 +306,7 @@ def _factorize_text(values, norm=None) -> tuple[np.ndarray, list]:
 # --------------------------------------------------------------------------- hourly
 
 
-def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
+def read_moenv_hourly(path, *, tz: str = "Asia/Taipei", hour_label: str | None = None) -> pd.DataFrame:
     """Read MOENV hourly air-quality data, in any published form, into one tidy table.
 
     Parameters
@@ -263,6 +322,12 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
         output. MOENV publishes local time, so the default is right for every
         MOENV file; times written with an offset (``+08:00``, ``Z``) are
         converted.
+    hour_label:
+        What the file's hour labels or times name: ``"start"`` (the hour that
+        begins then, MOENV's history ReadMe: "0時 = 0:00-0:59") or ``"end"``
+        (the hour that ends then). None (default) takes it from the form of the
+        file (see :data:`HOUR_LABELS` and the module notes); give it only for a
+        file that states another convention.
 
     Returns
     -------
@@ -278,7 +343,16 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
         * items that are not pollutants of the table (history exports carry
           ``AMB_TEMP``, ``RH``, ``RAINFALL`` ...), once per item (warning).
 
+        * codes that are not values (wind direction 888/999, negative
+          concentrations, 9999-style fill values), flagged, with their rows
+          (warning);
+        * stations not in the embedded registry (placed at the file's own
+          coordinates when it has them; see :func:`station_positions`).
+
         ``attrs["encoding"]`` and ``attrs["source"]`` say what was read;
+        ``attrs["hour_label"]`` what the file's times named (``start`` or
+        ``end``; ``time`` is always the end of the hour);
+        ``attrs["stations"]`` where each station is;
         ``attrs["scenario"]`` is True when the file declares itself made-up
         scenario data (a ``data_kind`` column holding ``scenario``).
 
@@ -322,19 +396,59 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei") -> pd.DataFrame:
     if rownum is None or len(rownum) != len(df):
         rownum = np.arange(len(df)) + (2 if kind == "csv" else 1)
     gen, spec = _detect(cols, path)
+    if hour_label not in (None, "start", "end"):
+        raise InputError(f"hour_label {hour_label!r} is not 'start' or 'end'", where="hour_label",
+                         fix="give 'start' (label = the hour that begins then) or 'end' (the hour that ends then)")
+    label = hour_label or _hour_label(gen, spec, path)
     if gen == "wide":
-        long = _long_from_wide(df, spec, rownum, probs, src, rowlab, tz)
+        long = _long_from_wide(df, spec, rownum, probs, src, rowlab, tz, label)
     elif gen == "tidy":
         long = _long_from_tidy(df, spec, rownum, probs, src, rowlab, tz)
     else:
         long = _long_from_records(df, spec, rownum, probs, src, rowlab, tz, labels)
+    if label == "start" and gen != "wide":
+        for part in long.parts:
+            t = part["time"]
+            part["time"] = np.where(t == _NAT, _NAT, t + _HOUR_NS)
     out = _assemble(long, probs, src, rowlab, tz)
+    out.attrs["stations"] = _positions(df, spec, gen, rownum, probs, src, rowlab)
     out.attrs["generation"] = gen
+    out.attrs["hour_label"] = label
     out.attrs["problems"] = probs
     out.attrs["encoding"] = enc
     out.attrs["source"] = src
     out.attrs["scenario"] = is_scenario(df)
     return out
+
+
+#: What the time of each form names, before conversion to ``time`` (the END of the hour).
+HOUR_LABELS = {
+    "lower": "end", "current": "end", "camel": "end",   # publishtime / datacreationdate: hour just ended
+    "wide 00..23": "start", "wide 01..24": "end",          # MOENV history ReadMe; older exports one later
+    "tidy monitordate": "start",                            # the history API (aqx_p_488 style): as the exports
+    "tidy": "end",                                          # geoairplan's own tidy table
+}
+
+
+def _hour_label(gen: str, spec: dict, path: Path) -> str:
+    """``"start"`` or ``"end"``: what the file's hour labels or times name (see :data:`HOUR_LABELS`)."""
+    if gen == "wide":
+        hours = set(spec["hours"].values())
+        if 0 in hours and 24 in hours:
+            raise InputError("the hour columns run from 0 to 24 (25 hours): the label style cannot be told",
+                             file=path, where="header",
+                             fix="give hour columns 00..23 or 01..24, or hour_label='start'/'end'")
+        if 0 in hours:
+            return HOUR_LABELS["wide 00..23"]
+        if 24 in hours:
+            return HOUR_LABELS["wide 01..24"]
+        raise InputError("the hour columns have neither 0 nor 24: the label style (00..23 or 01..24) cannot be "
+                         "told", file=path, where="header",
+                         fix="give every hour column, or hour_label='start' (00..23) / 'end' (01..24)")
+    if gen == "tidy":
+        return HOUR_LABELS["tidy monitordate"] if spec["time"].strip().lower() == "monitordate" \
+            else HOUR_LABELS["tidy"]
+    return HOUR_LABELS[gen]
 
 
 def _detect(cols: list[str], path: Path) -> tuple[str, dict]:
@@ -524,7 +638,7 @@ def _pollutant_codes(text, rownum, probs, src, rowlab, what):
     return cmap[codes]
 
 
-def _long_from_wide(df, spec, rownum, probs, src, rowlab, tz) -> _Long:
+def _long_from_wide(df, spec, rownum, probs, src, rowlab, tz, label) -> _Long:
     dtext = _text_col(df, spec["date"])
     st, st_names, sid, sid_names, d_i8 = _station_and_time(
         df, spec["station"], spec["siteid"], dtext, rownum, probs, src, rowlab, tz, what="date")
@@ -535,7 +649,8 @@ def _long_from_wide(df, spec, rownum, probs, src, rowlab, tz) -> _Long:
     take = pa.array(idx)
     for c, h in sorted(spec["hours"].items(), key=lambda kv: kv[1]):
         d = d_i8[idx]
-        t = np.where(d == _NAT, _NAT, d + h * _HOUR_NS)  # 24 = 00 of the next day
+        end = h + 1 if label == "start" else h  # time = the end of the hour: 23 (start) / 24 (end) -> next day 00
+        t = np.where(d == _NAT, _NAT, d + end * _HOUR_NS)
         long.add(station=st[idx], siteid=sid[idx], time=t, pollutant=pcode[idx],
                  raw=_arrow_text(df[c]).take(take), unit=ucode, row=rownum[idx])
     return long
@@ -593,6 +708,8 @@ def _assemble(long: _Long, probs: Problems, src: str, rowlab: str, tz: str) -> p
     ridx = pc.fill_null(enc.indices, len(value)).to_numpy(zero_copy_only=False).astype(np.int64)
     value = np.append(value, np.nan)[ridx]
     fcode = np.append(flag, _FLAGS.index("missing"))[ridx]
+    value, fcode = _sentinels(value, fcode, pol[order], station[order], row[order], long.station_names,
+                              probs, src, rowlab)
     return pd.DataFrame({
         "time": pd.DatetimeIndex(time[order].astype("M8[ns]")).tz_localize("UTC").tz_convert(tz),
         "station": _from_codes(station[order], long.station_names, _STR),
@@ -603,6 +720,113 @@ def _assemble(long: _Long, probs: Problems, src: str, rowlab: str, tz: str) -> p
         "unit": _from_codes(unit[order], long.units, _STR),
         "flag": _from_codes(fcode, _FLAGS, _STR),
     })
+
+
+_POS_COLS = (("longitude", "lon", "twd97lon", "經度"), ("latitude", "lat", "twd97lat", "緯度"))
+
+
+def _registry() -> pd.DataFrame:
+    reg = pd.DataFrame(load_stations().drop(columns="geometry"))
+    return reg[["name_zh", "siteid", "lon", "lat"]]
+
+
+def _positions(df, spec, gen, rownum, probs, src, rowlab) -> pd.DataFrame:
+    """Where each station of the file is: the registry's position, else the file's own (reported)."""
+    cols = list(df.columns)
+    ncodes, nuniq = pd.factorize(pd.Series(_text_col(df, spec["station"]), dtype=object), use_na_sentinel=True)
+    names = pd.Series(np.array([normalize_name(u) for u in nuniq] + [None], dtype=object)[ncodes], dtype=object)
+    scodes, suniq = pd.factorize(pd.Series(_text_col(df, spec.get("siteid")), dtype=object), use_na_sentinel=True)
+    sids = pd.Series(np.array([str(u).strip() or None for u in suniq] + [None], dtype=object)[scodes], dtype=object)
+    lon_c, lat_c = (_find(cols, *c) for c in _POS_COLS)
+    lon = pd.to_numeric(pd.Series(_text_col(df, lon_c)), errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(pd.Series(_text_col(df, lat_c)), errors="coerce").to_numpy(dtype=float)
+    reg = _registry()
+    by_id = {str(i): k for k, i in enumerate(reg["siteid"]) if isinstance(i, str) and i}
+    by_name = {n: k for k, n in enumerate(reg["name_zh"])}
+    frame = pd.DataFrame({"name": names, "sid": sids, "pos": np.arange(len(names)),
+                          "has": np.isfinite(lon) & np.isfinite(lat)}).dropna(subset=["name"])
+    first = frame.groupby("name", sort=True)["pos"].first()
+    first_sid = frame.dropna(subset=["sid"]).groupby("name")["sid"].first()
+    first_xy = frame[frame["has"]].groupby("name")["pos"].first()
+    rows = []
+    for name, p0 in first.items():
+        sid = first_sid.get(name)
+        k = by_id.get(sid) if sid is not None else None
+        k = by_name.get(name) if k is None else k
+        m = [p0]
+        ok = [first_xy[name]] if name in first_xy.index else []
+        if k is not None:
+            rows.append({"station": name, "siteid": sid if sid is not None else reg["siteid"].iloc[k],
+                         "lon": float(reg["lon"].iloc[k]), "lat": float(reg["lat"].iloc[k]),
+                         "position": "registry"})
+            continue
+        if len(ok):
+            i = ok[0]
+            rows.append({"station": name, "siteid": sid, "lon": float(lon[i]), "lat": float(lat[i]),
+                         "position": "file"})
+            probs.add(src, f"{rowlab} {rownum[i]}", f"station {name!r} is not in the embedded station registry: "
+                      f"the file's own coordinates ({lon[i]:.6f}, {lat[i]:.6f}) are used; its rows are kept",
+                      severity="warning")
+        else:
+            rows.append({"station": name, "siteid": sid, "lon": np.nan, "lat": np.nan, "position": "none"})
+            probs.add(src, f"{rowlab} {rownum[m[0]]}", f"station {name!r} is not in the embedded station registry "
+                      "and the file gives no coordinates: its rows are kept, but it cannot be placed "
+                      "(fix: give a station list with read_moenv_stations, or longitude/latitude fields)",
+                      severity="warning")
+    return rows
+
+
+def station_positions(df: pd.DataFrame) -> pd.DataFrame:
+    """Where the stations of a table read by :func:`read_moenv_hourly` are.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The tidy table (its ``attrs["stations"]``, kept as plain records so that
+        ``pd.concat`` of tables works).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``station, siteid, lon, lat, position``: ``registry`` (the embedded
+        registry's position), ``file`` (a station the registry lacks, at the
+        file's own coordinates, reported) or ``none`` (no position anywhere).
+    """
+    return pd.DataFrame(list(df.attrs.get("stations") or []),
+                        columns=["station", "siteid", "lon", "lat", "position"])
+
+
+def _sentinels(value, fcode, pol, station, row, station_names, probs, src, rowlab):
+    """Codes and fill values that are not values: flagged (see ``_FLAGS``), reported, value NaN."""
+    value = value.copy()
+    fcode = fcode.copy()
+    pols = np.asarray(POLLUTANTS, dtype=object)[pol] if len(pol) else np.array([], dtype=object)
+    ok = fcode == _FLAGS.index("valid")
+    wd = ok & (pols == "wind_direc")
+    new = np.full(len(value), -1, dtype=np.int64)
+    for code, name in WIND_CODES.items():
+        new[wd & (value == code)] = _FLAGS.index(name)
+    # other directions outside 0-360 stay as written: the analyses that use directions report them
+    other = ok & (new < 0)
+    new[other & np.isin(value, list(FILL_VALUES))] = _FLAGS.index("fill")
+    new[other & (new < 0) & (value < 0) & (pols != "wind_direc")] = _FLAGS.index("negative")
+    hit = np.flatnonzero(new >= 0)
+    if len(hit) == 0:
+        return value, fcode
+    fcode[hit] = new[hit]
+    groups: dict[tuple, list] = {}
+    for i in hit:
+        groups.setdefault((int(station[i]), pols[i], int(new[i])), []).append(i)
+    for (st, p, f), idx in sorted(groups.items(), key=lambda kv: int(row[kv[1][0]])):
+        rows = sorted({int(row[i]) for i in idx})
+        shown = ", ".join(map(str, rows[:20])) + (f", ... ({len(rows)} rows)" if len(rows) > 20 else "")
+        vals = sorted({float(value[i]) for i in idx})
+        vtxt = ", ".join(f"{v:g}" for v in vals[:5]) + (" ..." if len(vals) > 5 else "")
+        lab = f"{rowlab}{'s' if len(rows) > 1 else ''} {shown}"
+        probs.add(src, lab, f"{station_names[st]} {p} {vtxt}: {_FLAG_TEXT[_FLAGS[f]]}; flagged "
+                  f"{_FLAGS[f]!r}, not used as a value", severity="warning")
+    value[hit] = np.nan
+    return value, fcode
 
 
 # --------------------------------------------------------------------------- stations
@@ -637,8 +861,11 @@ def read_moenv_stations(path) -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         Columns ``name_zh, name_en, siteid, zone, county, township, address,
-        station_type, lon, lat`` and point geometry in EPSG:4326, in file
-        order. Names are normalised (full-width parentheses folded, 台 ->
+        station_type, lon, lat, registry`` and point geometry in EPSG:4326, in
+        file order. Every station keeps the file's own position; ``registry``
+        compares it with the embedded registry (:func:`~geoairplan.reference.stations.load_stations`):
+        ``same`` (within 50 m), ``moved <d> m`` or ``new`` (not in the
+        registry) -- the last two are reported too. Names are normalised (full-width parentheses folded, 台 ->
         臺), so ``屏東（琉球）`` becomes ``屏東(琉球)``; ``zone`` drops the
         ``空品區`` suffix (``高屏空品區`` -> ``高屏``). ``attrs["problems"]``
         reports stations without coordinates (kept, geometry empty) and
@@ -708,6 +935,34 @@ def read_moenv_stations(path) -> gpd.GeoDataFrame:
                 where = f"in {r['found_county']}" if r["found_county"] else "at sea"
                 probs.add(src, r["label"], f"lies {where}, {r['distance_m']:.0f} m outside its county "
                           f"{r['claimed_county']}: check the coordinates or the county", severity="warning")
+    gdf.insert(len(gdf.columns) - 1, "registry", _compare_registry(gdf, has, labels, probs, src))
     gdf.attrs["problems"] = probs
     gdf.attrs["source"] = src
     return gdf
+
+
+def _compare_registry(gdf, has, labels, probs, src) -> list:
+    """Per station: ``same`` (within 50 m of the embedded registry), ``moved <d> m`` or ``new`` (reported)."""
+    reg = load_stations()
+    by_id = {str(i): k for k, i in enumerate(reg["siteid"]) if isinstance(i, str) and i}
+    by_name = {n: k for k, n in enumerate(reg["name_zh"])}
+    reg_tm = reg.to_crs(3826).geometry
+    file_tm = gpd.GeoSeries(gdf.geometry, crs=WGS84).to_crs(3826)
+    out = []
+    for i in range(len(gdf)):
+        sid, name = gdf["siteid"].iloc[i], gdf["name_zh"].iloc[i]
+        k = by_id.get(str(sid)) if isinstance(sid, str) else None
+        k = by_name.get(name) if k is None and isinstance(name, str) else k
+        if k is None:
+            out.append("new")
+            where = "its position from this file is used" if has[i] else "and the file gives no position"
+            probs.add(src, labels[i], f"not in the embedded station registry: {where} (kept)", severity="warning")
+        elif not has[i]:
+            out.append("same")
+        else:
+            d = float(file_tm.iloc[i].distance(reg_tm.iloc[k]))
+            out.append("same" if d <= 50 else f"moved {d:.0f} m")
+            if d > 50:
+                probs.add(src, labels[i], f"lies {d:.0f} m from the embedded registry's position of "
+                          f"{reg['name_zh'].iloc[k]}: this file's position is used", severity="warning")
+    return out

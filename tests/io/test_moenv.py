@@ -239,7 +239,9 @@ def test_history_export_wide_hours(tmp_path):
     assert len(df) == 2 * 2 * 24  # two days, two pollutant items, 24 hours
     assert set(df.station) == {"臺西"} and df.siteid.isna().all()
     pm = df[df.pollutant == "pm2.5"].reset_index(drop=True)
-    assert pm.loc[25, "time"] == pd.Timestamp("2024-01-02 01:00", tz="Asia/Taipei")
+    # label 01 of 2024/01/02 is the hour 01:00-01:59 (MOENV ReadMe); time names its end
+    assert pm.loc[25, "time"] == pd.Timestamp("2024-01-02 02:00", tz="Asia/Taipei")
+    assert df.attrs["hour_label"] == "start"
     assert pm.loc[25, "value"] == 2.0
     assert pm.loc[3, "flag"] == "invalid" and np.isnan(pm.loc[3, "value"])
     assert any("AMB_TEMP" in p.reason for p in df.attrs["problems"])  # not read, but said
@@ -300,20 +302,23 @@ TAIXI = ["台西", "Taixi", "雲嘉南空品區", "雲林縣", "台西鄉", "", 
 def test_station_list(tmp_path):
     gdf = read_moenv_stations(_stations_csv(tmp_path, [PINGTUNG, LIUQIU, TAIXI]))
     assert list(gdf.columns) == ["name_zh", "name_en", "siteid", "zone", "county", "township", "address",
-                                 "station_type", "lon", "lat", "geometry"]
+                                 "station_type", "lon", "lat", "registry", "geometry"]
     assert gdf.crs.to_epsg() == 4326
     assert gdf["name_zh"].tolist() == ["屏東", "屏東(琉球)", "臺西"]
     assert gdf["zone"].tolist() == ["高屏", "高屏", "雲嘉南"]
     assert gdf.loc[2, "township"] == "臺西鄉"
     assert gdf.geometry.x.iloc[0] == 120.488033 and gdf.geometry.y.iloc[0] == 22.673081
-    assert not gdf.attrs["problems"]
+    # this older 臺西 position is ~1.7 km from the registry's (re-surveyed): kept, and said
+    assert gdf["registry"].iloc[:2].tolist() == ["same", "same"] and gdf["registry"].iloc[2].startswith("moved")
+    (p,) = gdf.attrs["problems"].items
+    assert "row 4" in p.where and "registry" in p.reason and "this file's position is used" in p.reason
 
 
 def test_station_outside_claimed_county_reported(tmp_path):
     wrong = list(TAIXI)
     wrong[3] = "屏東縣"
     gdf = read_moenv_stations(_stations_csv(tmp_path, [PINGTUNG, wrong]))
-    (p,) = gdf.attrs["problems"].items
+    (p,) = [p for p in gdf.attrs["problems"].items if "county" in p.reason]
     assert "row 3" in p.where and "雲林縣" in p.reason and "屏東縣" in p.reason
 
 
