@@ -78,7 +78,7 @@ def test_coverage_without_official_table_and_with_neighbours(tmp_path, capsys):
     out2 = tmp_path / "yl"
     assert main(["coverage", "--county", "雲林縣", "--neighbours", "3", "--out", str(out2), "--no-maps"]) == 0
     cells = pd.read_csv(out2 / "cells.csv")
-    assert set(cells["station"]) == {"斗六", "崙背", "麥寮", "臺西", "新港"}
+    assert set(cells["station"]) == {"斗六", "崙背", "麥寮", "臺西", "新港", "大城", "竹山"}
 
 
 def test_coverage_help_teaches(capsys):

@@ -17,7 +17,8 @@ def test_neighbours_take_part_when_asked():
     assert {"新港", "朴子"} <= set(outside["station"])
     assert near.assignment.set_index("township").loc["北港鎮", "station"] == "新港"
     some = coverage_analysis("雲林縣", include_neighbours=3_000.0)  # 新港 2.9 km away, 朴子 4.7 km
-    assert set(some.cells["station"]) == {"斗六", "崙背", "麥寮", "臺西", "新港"}
+    # the national registry adds 彰化縣's 大城 and 南投縣's 竹山, both within 3 km of the county line
+    assert set(some.cells["station"]) == {"斗六", "崙背", "麥寮", "臺西", "新港", "大城", "竹山"}
     for r in (near, some):
         assert r.cells["area_km2"].sum() == pytest.approx(r.land_km2, rel=1e-6)
 
@@ -34,4 +35,4 @@ def test_township_station_map_official_where_it_exists():
     assert kh.attrs["source"] == "computed" and len(kh) == 38 and kh["station"].notna().all()
     assert set(kh["station"]) <= set(datasets.load_stations("高雄市")["name_zh"])
     with pytest.raises(InputError, match="no station in 臺北市"):
-        township_station_map("台北市")
+        township_station_map("台北市", stations="屏東,潮州")
