@@ -270,6 +270,8 @@ def select_method(points, values, *, candidates=None, k: int = 5, seed: int = 0,
         reason += f"; its 90 % interval holds {100 * cov:.0f} % of left-out stations"
         if cov < 0.8:
             reason += " (over-confident: treat probabilities with care)"
+        elif cov > 0.98:
+            reason += " (under-confident: intervals wider than the errors)"
     table = pd.concat([order, table[table["status"] != "ok"]]).reset_index(drop=True)
     return SelectionResult(table, str(best["label"]), models[best["label"]].clone(), reason, loo, kf, vg, criterion)
 
