@@ -38,6 +38,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from geoairplan.errors import InputError
+from geoairplan.interpolate._core import as_points
 from geoairplan.interpolate.idw import IDW
 from geoairplan.interpolate.kriging import OrdinaryKriging, Variogram
 from geoairplan.interpolate.rbf import RBF
@@ -48,16 +49,6 @@ __all__ = ["kfold_validate", "interval_coverage", "candidate_gridders", "select_
 
 #: Two-sided 90 % normal quantile.
 Z90 = 1.6448536269514722
-
-
-def _as_xy(points):
-    if isinstance(points, tuple) and len(points) == 2:
-        return np.asarray(points[0], float).ravel(), np.asarray(points[1], float).ravel()
-    if hasattr(points, "geometry"):
-        g = points.geometry
-        return g.x.to_numpy(float), g.y.to_numpy(float)
-    arr = np.asarray(points, float)
-    return arr[:, 0].copy(), arr[:, 1].copy()
 
 
 def _fixed(full):
@@ -92,7 +83,7 @@ def kfold_validate(gridder, points, values, *, k: int = 5, seed: int = 0, labels
         ``table`` with ``station, x, y, observed, predicted, error, fold``
         (and ``variance, z_score`` for kriging); ``method`` as the gridder's.
     """
-    x, y = _as_xy(points)
+    x, y = as_points(points, source="cross-validation points")
     z = np.asarray(values, float)
     n = x.size
     if not 2 <= int(k) <= n:
@@ -224,7 +215,7 @@ def select_method(points, values, *, candidates=None, k: int = 5, seed: int = 0,
     """
     if criterion not in ("loo", "kfold"):
         raise InputError(f"unknown criterion {criterion!r}", where="criterion", fix="use loo or kfold")
-    x, y = _as_xy(points)
+    x, y = as_points(points, source="cross-validation points")
     z = np.asarray(values, float)
     cands = candidate_gridders() if candidates is None else list(candidates)
     rows, loo, kf, vg, models = [], {}, {}, {}, {}

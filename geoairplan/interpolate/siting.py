@@ -65,6 +65,7 @@ from geoairplan.errors import InputError, Problems
 from geoairplan.grid import GridSpec, make_grid
 from geoairplan.hotspots.emissions import prepare_sources
 from geoairplan.hotspots.upwind import angle_diff, bearing_deg
+from geoairplan.interpolate._core import as_points
 from geoairplan.interpolate.probability import kriging_system, township_weights
 from geoairplan.io.crs import TM2, to_tm2
 from geoairplan.raster import Raster
@@ -79,19 +80,14 @@ MEMORY_LIMIT = 1 << 30
 
 
 def _xy_of(points, source: str) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        g = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
-        g = to_tm2(g, source=source)
-        return g.geometry.x.to_numpy(float), g.geometry.y.to_numpy(float)
-    if isinstance(points, pd.DataFrame) and {"x", "y"} <= set(points.columns):
-        return points["x"].to_numpy(float), points["y"].to_numpy(float)
-    if isinstance(points, tuple) and len(points) == 2:
-        return np.asarray(points[0], float).ravel(), np.asarray(points[1], float).ravel()
-    arr = np.asarray(points, float)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise InputError(f"{source}: expected points (GeoDataFrame, (x, y) or an (N, 2) array), got shape "
-                         f"{arr.shape}", where=source, fix="give TM2 metres (EPSG:3826) or a GeoDataFrame")
-    return arr[:, 0].copy(), arr[:, 1].copy()
+    """TM2 ``(x, y)`` of candidate or sensor sites: a table with ``x, y`` columns (TM2 metres), or any
+    form :func:`~geoairplan.interpolate._core.as_points` takes (GeoDataFrame in any CRS, ``(x, y)``, ``(N, 2)``)."""
+    if isinstance(points, pd.DataFrame) and not isinstance(points, gpd.GeoDataFrame):
+        if not {"x", "y"} <= set(points.columns):
+            raise InputError(f"the {source} table needs x and y columns (TM2 metres, EPSG:3826)", file=source,
+                             fix="name the coordinate columns x and y, or pass a GeoDataFrame of points")
+        return as_points((points["x"].to_numpy(float), points["y"].to_numpy(float)), source=source)
+    return as_points(points, source=source)
 
 
 def candidate_grid(county, spacing: float = 2000.0) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +202,7 @@ class SitingResult(Result):
 
 
 def variance_sites(model, grid: GridSpec, *, n_add: int = 5, candidates=None, candidate_spacing: float | None = None,
-                   weights="cells", townships=None, meta: RunMeta | None = None) -> SitingResult:
+                   weights="cells", townships=None, unit: str = "", meta: RunMeta | None = None) -> SitingResult:
     """Greedy choice of ``n_add`` new sites that most reduce the weighted mean kriging variance.
 
     Parameters
@@ -227,6 +223,8 @@ def variance_sites(model, grid: GridSpec, *, n_add: int = 5, candidates=None, ca
         Weighting of the objective (see the module notes).
     townships : geopandas.GeoDataFrame or None
         Township polygons for ``"township"`` weights and the sites' townships.
+    unit : str
+        Unit of the kriged values (the variance rasters are in its square).
     meta : geoairplan.results.RunMeta or None
         Provenance (default: capability ``siting`` and the grid's counties).
 
@@ -304,7 +302,8 @@ def variance_sites(model, grid: GridSpec, *, n_add: int = 5, candidates=None, ca
     wname = weights if isinstance(weights, str) else "custom"
     tags = {"variogram": sys_.variogram.describe() if hasattr(sys_.variogram, "describe") else "",
             "weights": wname}
-    mk = lambda v, what: Raster(values=v, transform=grid.transform, unit="", name=what,  # noqa: E731
+    vunit = f"({unit})^2" if unit else ""
+    mk = lambda v, what: Raster(values=v, transform=grid.transform, unit=vunit, name=what,  # noqa: E731
                                 tags={**tags, "quantity": what})
     return SitingResult(meta, probs, sites, mk(before, "kriging variance, existing stations"),
                         mk(after, f"kriging variance with {len(recs)} new site(s)"), st, wname)

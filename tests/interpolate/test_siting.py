@@ -14,6 +14,7 @@ from geoairplan.interpolate.kriging import OrdinaryKriging
 from geoairplan.interpolate.siting import (candidate_grid, plume_sites, source_locations, target_weights,
                                            variance_sites)
 from geoairplan.io import read_moenv_hourly, read_text_table
+from geoairplan.publish import write
 from geoairplan.reference.geography import data_dir
 
 PARAMS = {"psill": 40.0, "range": 18_000.0, "nugget": 2.0}
@@ -165,3 +166,28 @@ def test_plume_sites_on_the_scenario_match_a_loop():
         total += r.weight * (seen / usable if usable else 0.0)
     assert res.summary()["detected_after"] == pytest.approx(total, abs=1e-9)
     assert res.sites["detected_after"].iloc[-1] == pytest.approx(total, abs=1e-9)
+
+
+def test_candidate_tables_and_geodataframes_are_read_in_tm2(setup):
+    grid, ok, x, y, cx, cy, tx, ty = setup
+    a = variance_sites(ok, grid, n_add=2, candidates=(cx, cy))
+    b = variance_sites(ok, grid, n_add=2, candidates=pd.DataFrame({"x": cx, "y": cy}))
+    g = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cx, cy), crs=3826).to_crs(4326)
+    c = variance_sites(ok, grid, n_add=2, candidates=g)
+    assert a.sites["rank"].tolist() == [1, 2]
+    pd.testing.assert_frame_equal(a.tables()["sites"], b.tables()["sites"])
+    np.testing.assert_allclose(c.sites[["x", "y"]].to_numpy(), a.sites[["x", "y"]].to_numpy(), atol=1e-3)
+    with pytest.raises(InputError, match="x and y columns"):
+        variance_sites(ok, grid, candidates=pd.DataFrame({"e": cx, "n": cy}))
+
+
+def test_siting_result_publishes_byte_identical_files(setup, tmp_path):
+    grid, ok, x, y, cx, cy, tx, ty = setup
+    res = variance_sites(ok, grid, n_add=2, candidates=(cx, cy), unit="ug/m3")
+    assert res.after.unit == "(ug/m3)^2"
+    a = write(res, tmp_path / "a", maps=False)
+    b = write(res, tmp_path / "b", maps=False)
+    assert sorted(a) == sorted(b) and {"siting.gpkg", "sites.csv", "variance_before.tif", "variance_after.tif"} <= {
+        p.name for p in a.values()}
+    for key in a:
+        assert a[key].read_bytes() == b[key].read_bytes(), key
