@@ -38,7 +38,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from geoairplan.errors import InputError
-from geoairplan.interpolate._core import as_points
+from geoairplan.interpolate.points import as_points
 from geoairplan.interpolate.idw import IDW
 from geoairplan.interpolate.kriging import OrdinaryKriging, Variogram
 from geoairplan.interpolate.rbf import RBF

@@ -65,7 +65,7 @@ from geoairplan.errors import InputError, Problems
 from geoairplan.grid import GridSpec, make_grid
 from geoairplan.hotspots.emissions import prepare_sources
 from geoairplan.hotspots.upwind import angle_diff, bearing_deg
-from geoairplan.interpolate._core import as_points
+from geoairplan.interpolate.points import as_points
 from geoairplan.interpolate.probability import kriging_system, township_weights
 from geoairplan.io.crs import TM2, to_tm2
 from geoairplan.raster import Raster
