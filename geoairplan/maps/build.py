@@ -7,6 +7,8 @@ provenance line from ``result.meta``). :mod:`geoairplan.publish` writes them.
 
 from __future__ import annotations
 
+import inspect
+
 from geoairplan.errors import InternalError
 from geoairplan.maps import coverage, hotspots, interpolate, warnings
 from geoairplan.maps.output import MapOutput
@@ -23,10 +25,15 @@ BUILDERS = {
 }
 
 
-def build(result) -> list[MapOutput]:
-    """Every map of ``result`` (web and static), in the order they are written."""
+def build(result, *, offline: bool = False) -> list[MapOutput]:
+    """Every map of ``result`` (web and static), in the order they are written.
+
+    ``offline`` is passed to builders that take it (web maps drawn for no tiles).
+    """
     cap = result.meta.capability
     if cap not in BUILDERS:
         raise InternalError(f"no map builder for capability {cap!r}")
     module, name = BUILDERS[cap]
-    return list(getattr(module, name)(result))
+    fn = getattr(module, name)
+    kw = {"offline": offline} if "offline" in inspect.signature(fn).parameters else {}
+    return list(fn(result, **kw))

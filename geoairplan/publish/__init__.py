@@ -99,7 +99,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     summary.write_text(result.summary_text() + "\n", encoding="utf-8")
     add(summary)
     if maps:
-        for m in build_maps(result):
+        for m in build_maps(result, offline=offline):
             if m.kind == "web":
                 info = save_map(m.obj, out / f"{m.name}.html", offline=offline)
                 add(info["path"])
@@ -107,4 +107,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
             else:
                 for p in save_static(m.obj, out / m.name, formats=m.formats):
                     add(p)
+                import matplotlib.pyplot as plt  # loaded on use (matplotlib is heavy)
+
+                plt.close(m.obj)
     return dict(sorted(files.items()))
