@@ -87,3 +87,17 @@ def test_missing_file_and_no_emission_column_are_input_errors(tmp_path):
         read_sources(tmp_path / "nope.csv")
     with pytest.raises(InputError, match="no emission column"):
         read_sources(_write(tmp_path, f"C_NO,UTM_E,UTM_N\nP1,{DOULIU[0]},{DOULIU[1]}\n"))
+
+
+def test_teds_stack_reader_output_is_accepted_as_sources(tmp_path):
+    from geoairplan.io import read_teds_points
+
+    p = _write(tmp_path, "C_NO,NO_S,UTM_E,UTM_N,NOX_EMI,PM_EMI\n"
+                         f"P1,S1,{DOULIU[0]},{DOULIU[1]},3.5,1\nP1,S2,{DOULIU[0] + 10},{DOULIU[1]},1.5,\n"
+                         f"P2,S1,{MAILIAO[0]},{MAILIAO[1]},7,2\n")
+    a = read_sources(p)
+    b = prepare_sources(read_teds_points(p), source=str(p))
+    assert b["row"].tolist() == a["row"].tolist() == [2, 3, 4]
+    assert b.geometry.equals(a.geometry)
+    for c in ("nox_emi", "pm_emi"):
+        np.testing.assert_array_equal(np.nan_to_num(b[c].to_numpy(float)), np.nan_to_num(a[c].to_numpy(float)))
