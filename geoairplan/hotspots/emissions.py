@@ -29,11 +29,9 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
-from affine import Affine
-
 from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
-from geoairplan.grid import cell_index, cell_polygons
+from geoairplan.grid import cell_index, cell_polygons, make_grid
 from geoairplan.io.crs import TM2, to_tm2
 from geoairplan.io.sources import prepare_sources, read_sources
 from geoairplan.raster import Raster
@@ -46,6 +44,8 @@ __all__ = ["read_sources", "prepare_sources", "grid_emissions", "township_emissi
 
 #: Unit of kernel density surfaces.
 KDE_UNIT = "t/yr/km2"
+#: Largest kernel density surface (pixels).
+KDE_MAX_PIXELS = 25_000_000
 
 
 # --------------------------------------------------------------------------- grid
@@ -78,8 +78,8 @@ def grid_emissions(sources: gpd.GeoDataFrame, cell: float = 1000.0, *, area=None
                     source="area")
         area_geom = ag.geometry.union_all()
         minx, miny, maxx, maxy = area_geom.bounds
-        cc, rr = np.meshgrid(np.arange(math.floor(minx / cell), math.floor(maxx / cell) + 1),
-                             np.arange(math.floor(miny / cell), math.floor(maxy / cell) + 1))
+        (c0, c1), (r0, r1) = cell_index([minx, maxx], [miny, maxy], cell)
+        cc, rr = np.meshgrid(np.arange(c0, c1 + 1), np.arange(r0, r1 + 1))
         cand = cell_polygons(cc.ravel(), rr.ravel(), cell)
         hit = cand.geometry.intersects(area_geom).to_numpy()
         keyset |= {(int(a), int(b)) for a, b in zip(cand["col"][hit], cand["row"][hit])}
@@ -464,18 +464,16 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
         pad = cutoff * h
         bounds = (x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad)
     res = float(resolution)
-    x0 = math.floor(bounds[0] / res) * res
-    y0 = math.floor(bounds[1] / res) * res
-    x1 = math.ceil(bounds[2] / res) * res
-    y1 = math.ceil(bounds[3] / res) * res
-    ncol = int(round((x1 - x0) / res))
-    nrow = int(round((y1 - y0) / res))
-    if ncol * nrow > 25_000_000:
-        raise InputError(f"the surface would have {ncol} x {nrow} pixels", where="resolution",
-                         fix="use a coarser resolution or a smaller area")
+    try:  # the one grid maker: pixel edges at multiples of the resolution
+        spec = make_grid((bounds[0], bounds[2], bounds[1], bounds[3]), cell_size=res,
+                         max_cells=KDE_MAX_PIXELS, variance=False)
+    except InputError as exc:
+        raise InputError(f"the kernel density surface is too large: {exc.problem}", where="resolution",
+                         fix="use a coarser resolution or a smaller area") from None
+    x0, y1, nrow, ncol = spec.west, spec.north, spec.ny, spec.nx
     dens = np.zeros((nrow, ncol))
-    cx = x0 + (np.arange(ncol) + 0.5) * res  # pixel centres
-    cy = y1 - (np.arange(nrow) + 0.5) * res  # north to south
+    cx = spec.x  # pixel centres, west to east
+    cy = spec.y  # north to south
     norm = 1e6 / (2 * math.pi * h * h)  # per m² -> per km²
     reach = cutoff * h
     for xi, yi, wi in zip(x, y, w):
@@ -492,5 +490,5 @@ def kde_surface(sources: gpd.GeoDataFrame, pollutant: str = "nox", *, bandwidth=
             "kernel": "gaussian", "total_t_per_yr": f"{float(w.sum()):.6g}", "n_sources": str(int(len(w)))}
     if notes:
         tags["notes"] = "; ".join(notes)
-    return Raster(dens, Affine(res, 0.0, x0, 0.0, -res, y1), unit=KDE_UNIT,
+    return Raster.on_grid(dens, spec, unit=KDE_UNIT,
                   name=f"{EMISSION_LABELS.get(key, key)} emission density", tags=tags)
