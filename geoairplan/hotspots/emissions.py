@@ -27,7 +27,6 @@ import math
 import numpy as np
 import pandas as pd
 import geopandas as gpd
-import shapely
 
 from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
