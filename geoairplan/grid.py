@@ -30,7 +30,8 @@ from geoairplan.errors import InputError
 from geoairplan.io.crs import TM2, to_tm2
 from geoairplan.reference.geography import check_county, load_counties
 
-__all__ = ["GridSpec", "make_grid", "nice_cell_size", "cell_index", "MAX_CELLS", "BYTES_PER_CELL"]
+__all__ = ["GridSpec", "make_grid", "nice_cell_size", "cell_index", "cell_id", "cell_polygons", "MAX_CELLS",
+           "BYTES_PER_CELL"]
 
 #: Largest grid :func:`make_grid` builds unless told otherwise (cells).
 MAX_CELLS = 20_000_000
@@ -49,6 +50,38 @@ def cell_index(x, y, cell: float) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=float)
     return np.floor(x / cell).astype(np.int64), np.floor(y / cell).astype(np.int64)
 
+
+
+def cell_id(col, row, cell: float) -> str:
+    """The name of a cell: ``E171N2620`` (kilometres) for whole-kilometre cells, else metres."""
+    if cell % 1000 == 0:
+        return f"E{col * cell / 1000:.0f}N{row * cell / 1000:.0f}"
+    return f"E{col * cell:.0f}N{row * cell:.0f}"
+
+
+def cell_polygons(cols, rows, cell: float = 1000.0) -> gpd.GeoDataFrame:
+    """Square cells (EPSG:3826) of the columns and rows of :func:`cell_index`.
+
+    Parameters
+    ----------
+    cols, rows : array-like of int
+        Cell numbers (column ``c`` spans ``[c * cell, (c + 1) * cell)`` in easting).
+    cell : float
+        Cell edge in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``cell_id, col, row, x0, y0`` (south-west corner, metres) and the square, in EPSG:3826.
+    """
+    cols = np.asarray(cols, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    x0 = cols * cell
+    y0 = rows * cell
+    geom = shapely.box(x0, y0, x0 + cell, y0 + cell)
+    return gpd.GeoDataFrame({"cell_id": [cell_id(c, r, cell) for c, r in zip(cols, rows)],
+                             "col": cols, "row": rows, "x0": x0.astype(float), "y0": y0.astype(float)},
+                            geometry=geom, crs=TM2)
 
 
 def nice_cell_size(extent_x: float, extent_y: float, max_cells: int) -> float:

@@ -73,6 +73,10 @@ PM2.5 at a sensor in an hour = background + Σ plumes + noise:
   σz = 0.08 x (1 + 0.0002 x)^−½, H = 20 m effective height, u the wind speed,
 * noise: multiplicative log-normal, sd 0.08, then rounded to 0.1 µg/m³.
 
+Every file declares itself scenario data: a ``data_kind`` column holding
+``scenario`` (sensors, wind), ``DATA = scenario`` (sources), ``"data"`` in the
+truth file; geoairplan labels the outputs of these files from that column.
+
 Run: ``python scripts/make_scenario_sensors.py`` (seed 20231201). Same seed →
 same files, byte for byte.
 """
@@ -288,7 +292,8 @@ def make_scenario(out: Path, *, seed: int = SEED, hours: int = 48, n_sensors: in
     lon, lat = tr.transform(pts[:, 0], pts[:, 1])
     loc = {sid: (round(float(a), 6), round(float(b), 6)) for sid, a, b in zip(ids, lon, lat)}
     sens = pd.DataFrame([{"device_id": sid, "lon": loc[sid][0], "lat": loc[sid][1],
-                          "time": t.strftime("%Y-%m-%d %H:%M"), "pm2.5": f"{v:.1f}"} for sid, t, v in rows])
+                          "time": t.strftime("%Y-%m-%d %H:%M"), "pm2.5": f"{v:.1f}", "data_kind": "scenario"}
+                         for sid, t, v in rows])
     sens.to_csv(out / "sensors_scenario.csv", index=False, lineterminator="\n")
     src_out = src.copy()
     for c in ("UTM_E", "UTM_N", "HEI"):
@@ -297,14 +302,14 @@ def make_scenario(out: Path, *, seed: int = SEED, hours: int = 48, n_sensors: in
     # wind file, MOENV lower-case generation
     cols = ["sitename", "county", "aqi", "pollutant", "status", "so2", "co", "co_8hr", "o3", "o3_8hr", "pm10",
             "pm2.5", "no2", "nox", "no", "wind_speed", "wind_direc", "publishtime", "pm2.5_avg", "pm10_avg",
-            "so2_avg", "longitude", "latitude", "siteid"]
+            "so2_avg", "longitude", "latitude", "siteid", "data_kind"]
     stc = st.set_index("name_zh")
     wrows = []
     for name, county, t, d, u in sorted(wind_rows, key=lambda r: (r[2], r[0])):
         rec = {c: "" for c in cols}
         rec.update(sitename=name, county=county, wind_speed=f"{u:.1f}", wind_direc=f"{d:.0f}",
                    publishtime=t.strftime("%Y/%m/%d %H:%M:%S"), longitude=stc.at[name, "lon"],
-                   latitude=stc.at[name, "lat"], status="")
+                   latitude=stc.at[name, "lat"], status="", data_kind="scenario")
         wrows.append(rec)
     pd.DataFrame(wrows, columns=cols).to_csv(out / "sensors_scenario_wind.csv", index=False, lineterminator="\n")
     truth = {

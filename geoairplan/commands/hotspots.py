@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import time
+
 from geoairplan.commands import add_output_args, number, report
 
 _metres = number(float, low=0, low_open=True, unit="m")
-
-import argparse
 
 
 def _bandwidth(text: str):
@@ -55,40 +56,21 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from geoairplan.hotspots.emissions import POLLUTANT_LABELS
-    from geoairplan.hotspots.report import (hotspot_analysis, is_township_table, township_hotspots,
-                                            write_hotspot_outputs)
+    from geoairplan.hotspots.report import hotspot_analysis, is_township_table, township_hotspots
+    from geoairplan.publish import write
 
+    t0 = time.perf_counter()
     if is_township_table(args.sources):
         res = township_hotspots(args.sources, county=args.county, pollutant=args.pollutant,
                                 permutations=args.permutations, seed=args.seed, fdr=args.fdr,
-                                islands=args.islands, moran=args.moran, value=args.value)
-        res.params["scenario"] = args.scenario
+                                islands=args.islands, moran=args.moran, value=args.value, scenario=args.scenario)
     else:
         res = hotspot_analysis(args.sources, county=args.county, crs=args.crs, grid=args.grid,
                                pollutant=args.pollutant, bandwidth=args.bandwidth, resolution=args.resolution,
                                permutations=args.permutations, seed=args.seed, fdr=args.fdr,
                                islands=args.islands, grid_weights_kind=args.weights, moran=args.moran,
                                scenario=args.scenario, value=args.value)
-    files = write_hotspot_outputs(res, args.out, offline=args.offline, maps=not args.no_maps)
-    key = res.pollutant
-    lab = POLLUTANT_LABELS.get(key, key)
-    print(f"{lab} by township ({res.params.get('county') or 'all counties with sources'}):")
-    for r in res.top_townships(5).itertuples(index=False):
-        print(f"  {r.township:<6} {getattr(r, f'{key}_t'):>12,.2f} t/yr  {r.share_pct:6.2f} %  "
-              f"Gi* bin {getattr(r, 'gi_bin', 0):+d}")
-    hot = res.townships.loc[res.townships.get("gi_bin", 0) > 0, "township"].tolist() \
-        if "gi_bin" in res.townships.columns else []
-    print(f"township Gi* hot spots (90 %+): {', '.join(hot) if hot else 'none'}")
-    if res.grid is not None:
-        g = res.grid
-        print(f"grid: {len(g)} cells of {res.params['grid_m']:.0f} m, {int((g['n_sources'] > 0).sum())} with "
-              f"sources; Gi* hot cells: {int((g['gi_bin'] > 0).sum())}; total {g[f'{key}_t'].sum():,.2f} t/yr")
-    if res.kde is not None:
-        print(f"kernel density: bandwidth {res.kde.bandwidth_m:.0f} m ({res.kde.bandwidth_rule})")
-    if res.total_check is not None:
-        for r in res.total_check.itertuples(index=False):
-            print(f"  total {r.label:<9} townships {r.sum_of_townships:>10,.2f}  printed {r.printed_total:>10,.2f}"
-                  f"  difference {r.difference:+,.2f} ({r.difference_pct:+.2f} %)")
-    report(res.problems, len(files), args.out)
+    files = write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    print(res.summary_text())
+    report(res.problems, files, args.out, t0=t0)
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, number, report
+import time
 
+from geoairplan.commands import add_output_args, number, report
 
 
 def add_parser(sub) -> None:
@@ -34,31 +35,19 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from geoairplan.hotspots.report import suspect_analysis, write_suspect_outputs
+    from geoairplan import datasets
+    from geoairplan.hotspots.report import suspect_analysis
+    from geoairplan.publish import write
 
+    t0 = time.perf_counter()
     fac = args.facilities
     if fac and fac.startswith("embedded:"):
-        from geoairplan import datasets
         fac = datasets.load_facilities(fac.split(":", 1)[1] or None)
     sa = suspect_analysis(args.sensors, args.wind, args.sources, facilities=fac, crs=args.crs, k=args.k,
                           rule=args.rule, threshold=args.threshold, min_fraction=args.min_fraction,
                           min_hours=args.min_hours, pollutant=args.pollutant, half_width=args.half_width,
                           max_distance_m=args.max_distance, scenario=args.scenario)
-    files = write_suspect_outputs(sa, args.out, offline=args.offline, maps=not args.no_maps)
-    an, res = sa.anomaly, sa.result
-    print(f"{len(an.sensors)} sensors; rule: {an.describe()}")
-    print(f"flagged: {', '.join(an.flagged) if an.flagged else 'none'}")
-    print(f"evidence hours: {res.params['evidence_hours']} ({res.params['used_hours']} with usable wind)")
-    if len(res.ranking):
-        print("suspicious sources (point sources upwind, by score):")
-        for r in res.ranking.head(10).itertuples(index=False):
-            print(f"  {r.rank:>2}. {r.c_no or '-'} {r.name or ''} ({r.township or '?'}) score {r.score:.3g}, "
-                  f"{r.hours_upwind} h upwind, nearest {r.min_distance_m:.0f} m")
-    else:
-        print("no point source upwind in the evidence hours")
-    if len(res.townships):
-        tws = res.townships.drop_duplicates("township")
-        print("townships upwind (facilities known only by township): "
-              + ", ".join(f"{r.township} ({r.hours_upwind} h)" for r in tws.itertuples(index=False)))
-    report(sa.problems, len(files), args.out)
+    files = write(sa, args.out, maps=not args.no_maps, offline=args.offline)
+    print(sa.summary_text())
+    report(sa.problems, files, args.out, t0=t0)
     return 0

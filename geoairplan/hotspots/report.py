@@ -1,49 +1,104 @@
-"""The ``hotspots`` and ``suspects`` pipelines: analysis results and the files written from them."""
+"""The ``hotspots`` and ``suspects`` pipelines and the results they return.
+
+:func:`township_hotspots` (a township table), :func:`hotspot_analysis` (point
+sources) and :func:`suspect_analysis` (micro-sensors, wind, sources) return
+:class:`~geoairplan.results.Result` objects: :class:`HotspotResult` and
+:class:`SuspectAnalysis`. They write nothing; :func:`geoairplan.publish.write`
+writes their layers, tables, rasters and maps (:mod:`geoairplan.maps.hotspots`).
+
+Whether a run is scenario (made-up) data is decided once, from the input
+(:func:`geoairplan.results.scenario_of`: a ``data_kind`` or ``DATA`` column
+holding ``scenario``) or the user's ``scenario=True``, and kept in ``meta``.
+File names of scenario runs carry ``_scenario`` (``hotspots_scenario.gpkg``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import geopandas as gpd
 
-from geoairplan.io.output import write_gpkg
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
-from geoairplan.io.crs import TM2
+from geoairplan.hotspots import emissions as em
+from geoairplan.hotspots.sensors import AnomalyResult, check_anomaly_parameters, flag_anomalies, read_sensors
+from geoairplan.hotspots.stats import _check_permutations, getis_ord, grid_weights, local_moran, polygon_weights
+from geoairplan.hotspots.upwind import SuspectResult, rank_suspects, read_wind, wind_observations
+from geoairplan.io.crs import TM2, WGS84
+from geoairplan.io.facilities import read_facilities
+from geoairplan.io.sources import prepare_sources, read_sources
+from geoairplan.io.tables import read_text_table
+from geoairplan.raster import Raster
+from geoairplan.reference.pollutants import EMISSION_LABELS, emission_key
+from geoairplan.results import Result, RunMeta, scenario_of
 
-__all__ = ["HotspotResult", "hotspot_analysis", "township_hotspots", "write_hotspot_outputs",
-           "SuspectAnalysis", "suspect_analysis", "write_suspect_outputs", "write_gpkg", "is_township_table"]
+__all__ = ["HotspotResult", "hotspot_analysis", "township_hotspots", "SuspectAnalysis", "suspect_analysis",
+           "is_township_table", "read_township_table", "EMBEDDED_TABLES"]
 
 #: Embedded township table usable as SOURCES on the command line.
 EMBEDDED_TABLES = {"yunlin-declared": "雲林縣"}
+#: What the embedded township table is (the source line of its maps).
+EMBEDDED_SOURCE = "雲林縣空氣污染防制計畫（109–112年）表2.27 各鄉鎮市污染物申報排放量（108年第4季）"
+_TOWNSHIP_COLUMNS = {"township", "pollutant", "value"}
+
+
+def _label(key: str) -> str:
+    return EMISSION_LABELS.get(key, key)
+
+
+def _tag(meta: RunMeta) -> str:
+    return "_scenario" if meta.scenario else ""
 
 
 @dataclass
-class HotspotResult:
+class HotspotResult(Result):
     """What :func:`hotspot_analysis` / :func:`township_hotspots` computed.
 
-    ``townships``: one row per township (EPSG:3826) with ``<key>_t``,
-    ``<key>_density`` and, for the analysed pollutant, the Gi* columns
-    (``gi_z, p_sim, p_value, gi_bin, gi_label, note``); ``grid``: the same per
-    grid cell (None for township tables); ``kde`` a
-    :class:`~geoairplan.hotspots.emissions.KDEResult` (None for township tables);
-    ``sources`` the checked sources; ``total_check`` the township sum against
-    the printed total (township tables); ``problems``; ``params``.
+    Attributes
+    ----------
+    meta : geoairplan.results.RunMeta
+        Capability ``hotspots``, the study area, the emission key, the source, scenario, title.
+    mode : str
+        ``townships`` (a township table) or ``points`` (point sources).
+    pollutant : str
+        Emission key (``nox``).
+    townships : geopandas.GeoDataFrame
+        One row per township (EPSG:3826) with ``<key>_t``, ``<key>_density``
+        and, for the analysed pollutant, the Gi* columns (``gi_z, p_sim,
+        p_value, gi_bin, gi_label, note``).
+    grid : geopandas.GeoDataFrame or None
+        The same per grid cell (None for township tables).
+    kde : geoairplan.raster.Raster or None
+        Kernel density (t/yr/km²; None for township tables or when no surface could be made).
+    sources : geopandas.GeoDataFrame or None
+        The checked sources.
+    total_check : pandas.DataFrame or None
+        The township sum against the printed total (township tables).
+    problems : geoairplan.errors.Problems
+        Rows or values not used, warnings.
+    params : dict
+        The parameters of the run (permutations, seed, grid size, bandwidth ...).
     """
 
+    meta: RunMeta
     mode: str
     pollutant: str
     townships: gpd.GeoDataFrame
     grid: gpd.GeoDataFrame | None = None
-    kde: object | None = None
+    kde: Raster | None = None
     sources: gpd.GeoDataFrame | None = None
     total_check: pd.DataFrame | None = None
     problems: Problems = field(default_factory=Problems)
     params: dict = field(default_factory=dict)
 
+    @property
+    def gpkg_name(self) -> str:  # type: ignore[override]
+        return f"hotspots{_tag(self.meta)}.gpkg"
+
     def top_townships(self, n: int = 5) -> pd.DataFrame:
+        """The ``n`` townships emitting most of the pollutant, with their share of the total (%)."""
         col = f"{self.pollutant}_t"
         t = pd.DataFrame(self.townships.drop(columns="geometry"))
         t = t[t[col].notna()].sort_values([col, "township"], ascending=[False, True])
@@ -52,17 +107,101 @@ class HotspotResult:
         t.insert(2, "share_pct", (100 * t[col] / self.townships[col].sum()).round(2))
         return t.reset_index(drop=True)
 
+    def hot_townships(self) -> list[str]:
+        """Townships in a Gi* hot-spot bin (90 % confidence or more)."""
+        if "gi_bin" not in self.townships.columns:
+            return []
+        return self.townships.loc[self.townships["gi_bin"] > 0, "township"].tolist()
+
+    def summary(self) -> dict:
+        key = self.pollutant
+        out = {"capability": "hotspots", "mode": self.mode, "pollutant": key, "data_kind": self.meta.data_kind,
+               "counties": list(self.meta.counties),
+               "top_townships": [{"township": r.township, "t_per_yr": float(getattr(r, f"{key}_t")),
+                                  "share_pct": float(r.share_pct), "gi_bin": int(getattr(r, "gi_bin", 0))}
+                                 for r in self.top_townships(5).itertuples(index=False)],
+               "hot_townships": self.hot_townships(), "problems": len(self.problems)}
+        if self.grid is not None:
+            g = self.grid
+            out["grid"] = {"cell_m": float(self.params["grid_m"]), "cells": int(len(g)),
+                           "cells_with_sources": int((g["n_sources"] > 0).sum()),
+                           "hot_cells": int((g["gi_bin"] > 0).sum()), "total_t": float(g[f"{key}_t"].sum())}
+        if self.kde is not None:
+            out["kde"] = {"bandwidth_m": float(self.params["bandwidth_m"]),
+                          "bandwidth_rule": self.params["bandwidth_rule"]}
+        if self.total_check is not None:
+            out["total_check"] = self.total_check.to_dict(orient="records")
+        return out
+
+    def summary_text(self) -> str:
+        key = self.pollutant
+        lines = [f"{_label(key)} by township ({self.params.get('county') or 'all counties with sources'})"
+                 + (f" {self.meta.tag}" if self.meta.scenario else "") + ":"]
+        for r in self.top_townships(5).itertuples(index=False):
+            lines.append(f"  {r.township:<6} {getattr(r, f'{key}_t'):>12,.2f} t/yr  {r.share_pct:6.2f} %  "
+                         f"Gi* bin {getattr(r, 'gi_bin', 0):+d}")
+        hot = self.hot_townships()
+        lines.append(f"township Gi* hot spots (90 %+): {', '.join(hot) if hot else 'none'}")
+        if self.grid is not None:
+            g = self.grid
+            lines.append(f"grid: {len(g)} cells of {self.params['grid_m']:.0f} m, {int((g['n_sources'] > 0).sum())} "
+                         f"with sources; Gi* hot cells: {int((g['gi_bin'] > 0).sum())}; total "
+                         f"{g[f'{key}_t'].sum():,.2f} t/yr")
+        if self.kde is not None:
+            lines.append(f"kernel density: bandwidth {self.params['bandwidth_m']:.0f} m "
+                         f"({self.params['bandwidth_rule']})")
+        if self.total_check is not None:
+            for r in self.total_check.itertuples(index=False):
+                lines.append(f"  total {r.label:<9} townships {r.sum_of_townships:>10,.2f}  printed "
+                             f"{r.printed_total:>10,.2f}  difference {r.difference:+,.2f} ({r.difference_pct:+.2f} %)")
+        return "\n".join(lines)
+
+    def layers(self) -> dict:
+        out = {"townships": self.townships}
+        if self.grid is not None:
+            out["grid"] = self.grid
+        if self.sources is not None:
+            s = self.sources[self.sources["basis"] == "point"].copy()
+            s["data"] = "scenario" if self.meta.scenario else "input"
+            out["sources"] = s
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        tag = _tag(self.meta)
+        out = {f"townships{tag}": pd.DataFrame(self.townships.drop(columns="geometry"))}
+        if self.grid is not None:
+            out[f"grid{tag}"] = pd.DataFrame(self.grid.drop(columns="geometry"))
+        if self.total_check is not None:
+            out["total_check"] = self.total_check
+        return out
+
+    def rasters(self) -> dict[str, Raster]:
+        if self.kde is None:
+            return {}
+        return {f"kde_{self.pollutant}{_tag(self.meta)}": self.kde}
+
 
 def is_township_table(path) -> bool:
-    """Whether a CSV is a long township table (township, pollutant, value) rather than sources."""
+    """Whether SOURCES is a long township table (township, pollutant, value) rather than sources.
+
+    ``yunlin-declared`` (the embedded 002 Table 2.27) is one; a file is read with
+    :func:`geoairplan.io.read_text_table` (any encoding it accepts) and judged by its header.
+    """
     if str(path) in EMBEDDED_TABLES:
         return True
-    try:
-        head = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except (UnicodeDecodeError, pd.errors.EmptyDataError):
-        return False
-    cols = {str(c).strip().lower() for c in head}
-    return {"township", "pollutant", "value"} <= cols
+    head = read_text_table(path, source="emission table")
+    return _TOWNSHIP_COLUMNS <= {str(c).strip().lower() for c in head.columns}
+
+
+def read_township_table(path) -> pd.DataFrame:
+    """A long township emission table (``county, township, pollutant, value``) from a CSV in any encoding."""
+    df = read_text_table(path, source="township emission table")
+    cols = {str(c).strip().lower() for c in df.columns}
+    if not _TOWNSHIP_COLUMNS <= cols:
+        raise InputError("the township table needs township, pollutant and value columns "
+                         f"(the file has {', '.join(map(str, df.columns))})", file=path, where="header",
+                         fix="use long format: county, township, pollutant, value (t/yr)")
+    return df
 
 
 def _check_value(value):
@@ -75,8 +214,6 @@ def _vcol(key, value):
 
 
 def _gi(layer, values, w_info, params, probs, label):
-    from geoairplan.hotspots.stats import getis_ord, local_moran
-
     gi = getis_ord(values, w_info, permutations=params["permutations"], seed=params["seed"],
                    fdr=params["fdr"], source=label)
     probs.extend(gi.attrs["problems"])
@@ -95,29 +232,48 @@ def _gi(layer, values, w_info, params, probs, label):
 def township_hotspots(table: pd.DataFrame | str | Path | None = None, *, county: str | None = None,
                       pollutant: str = "nox", permutations: int = 999, seed: int = 12345, fdr: bool = False,
                       islands: str = "knn", moran: bool = False, printed_total=None,
-                      value: str = "density") -> HotspotResult:
+                      value: str = "density", scenario: bool = False) -> HotspotResult:
     """Choropleth, Gi* and printed-total check of a township table (default: Yunlin 002 Table 2.27).
 
-    Gi* runs on ``value``: ``"density"`` (t/yr/km², default: townships differ in
-    area) or ``"total"`` (t/yr).
+    Parameters
+    ----------
+    table : DataFrame, str, Path or None
+        Long table ``county, township, pollutant, value`` (t/yr), a CSV of it
+        (UTF-8, BOM or Big5), ``"yunlin-declared"`` or None (the embedded 002 Table 2.27).
+    county : str or None
+        The county (default: the one the table names).
+    pollutant : str
+        Emission key or name.
+    permutations, seed, fdr, islands, moran
+        Gi* (and local Moran) settings.
+    printed_total : DataFrame or None
+        Printed totals to check the township sum against (the embedded table's by default).
+    value : str
+        Gi* on ``"density"`` (t/yr/km², default: townships differ in area) or ``"total"`` (t/yr).
+    scenario : bool
+        The user says the table is made-up scenario data.
+
+    Returns
+    -------
+    HotspotResult
+        ``mode="townships"``.
     """
-    from geoairplan.hotspots.emissions import township_table, check_township_total, pollutant_key
-    from geoairplan.hotspots.stats import polygon_weights
-
-    from geoairplan.hotspots.stats import _check_permutations
-
     _check_permutations(permutations)
     probs = Problems()
     source = "township table"
-    embedded = table is None or str(table) in EMBEDDED_TABLES
+    embedded = table is None or (isinstance(table, str) and table in EMBEDDED_TABLES)
+    frame = None
     if isinstance(table, (str, Path)) and not embedded:
         source = str(table)
-        table = pd.read_csv(table, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        table = read_township_table(table)
+        frame = table
     elif embedded:
         table = None
-    layer = township_table(table, county=county, source=source)
+    elif table is not None:
+        frame = table
+    layer = em.township_table(table, county=county, source=source)
     probs.extend(layer.attrs["problems"])
-    key = pollutant_key(pollutant)
+    key = emission_key(pollutant)
     if f"{key}_t" not in layer.columns:
         raise InputError(f"the township table has no {pollutant} values", where="pollutant",
                          fix="use one of " + ", ".join(layer.attrs["pollutants"]))
@@ -129,11 +285,16 @@ def township_hotspots(table: pd.DataFrame | str | Path | None = None, *, county:
     check = None
     if embedded or printed_total is not None:
         try:
-            check = check_township_total(layer, printed_total)
+            check = em.check_township_total(layer, printed_total)
         except InputError as exc:
             probs.add("printed total", "-", f"not checked: {exc.problem}", severity="warning")
-    params.update(county=layer.attrs["county"], source=layer.attrs["source"], pollutant=key)
-    return HotspotResult("townships", key, layer, total_check=check, problems=probs, params=params)
+    county = layer.attrs["county"]
+    params.update(county=county, source=layer.attrs["source"], pollutant=key)
+    meta = RunMeta(capability="hotspots", counties=(county,), pollutant=key,
+                   source=EMBEDDED_SOURCE if embedded else Path(source).name,
+                   scenario=scenario_of(frame, user=scenario),
+                   title=f"{county} 各鄉鎮市申報排放量 {_label(key)} 與 Gi* 熱點")
+    return HotspotResult(meta, "townships", key, layer, total_check=check, problems=probs, params=params)
 
 
 def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", grid: float = 1000.0,
@@ -143,35 +304,52 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
                      scenario: bool = False, value: str = "density") -> HotspotResult:
     """Sources to townships and grid, Gi* on both, kernel density surface.
 
-    ``sources`` is a path (read with :func:`~geoairplan.hotspots.emissions.read_sources`)
-    or a frame for :func:`~geoairplan.hotspots.emissions.prepare_sources`. With
-    ``county`` the townships and the grid cover that county; without it, the
-    townships holding sources and the cells of the sources. Gi* runs on
-    ``value`` (``"density"``, t/yr/km², default, or ``"total"``); on the grid
-    both give the same z-scores (equal cells).
+    Parameters
+    ----------
+    sources : str, Path or DataFrame
+        A path (read with :func:`geoairplan.io.sources.read_sources`) or a
+        frame for :func:`geoairplan.io.sources.prepare_sources`.
+    county : str or None
+        With a county the townships and the grid cover it; without, the
+        townships holding sources and the cells of the sources.
+    crs : str
+        CRS of ``UTM_E/UTM_N``.
+    grid : float
+        Grid cell size (m); edges at multiples of it (:func:`geoairplan.grid.cell_index`).
+    pollutant : str
+        Emission key or name.
+    bandwidth, resolution
+        Kernel density bandwidth (m or rule) and pixel size (m).
+    permutations, seed, fdr, islands, grid_weights_kind, moran
+        Gi* settings.
+    scenario : bool
+        The user says the sources are made-up; files with a ``data_kind``
+        (or ``DATA``) column holding ``scenario`` are scenario without it.
+    value : str
+        Gi* on ``"density"`` (t/yr/km², default) or ``"total"`` (on the grid both give the same z).
+
+    Returns
+    -------
+    HotspotResult
+        ``mode="points"``.
     """
-    from geoairplan import datasets
-    from geoairplan.hotspots import emissions as em
-    from geoairplan.hotspots.stats import grid_weights, polygon_weights
-
-    from geoairplan.hotspots.stats import _check_permutations
-
-    key = em.pollutant_key(pollutant)
+    key = emission_key(pollutant)
     # user parameters fail before any work; later kde InputErrors (too few sources) are warnings
     _check_permutations(permutations)
     em.check_kde_parameters(bandwidth, resolution)
     if isinstance(sources, (str, Path)):
-        src = em.read_sources(sources, crs=crs, county=county)
+        src = read_sources(sources, crs=crs, county=county)
     else:
-        src = em.prepare_sources(sources, crs=crs, county=county)
+        src = prepare_sources(sources, crs=crs, county=county)
     probs = Problems()
     probs.extend(src.attrs["problems"])
     if src.empty:
         raise InputError("no usable source row", file=src.attrs.get("source"),
                          fix="see the problems listed:\n" + probs.summary())
     county = datasets.check_county(county) if county else None
+    is_scen = scenario_of(src, user=scenario)
     params = dict(permutations=permutations, seed=seed, fdr=fdr, islands=islands, moran=moran, county=county,
-                  grid_m=float(grid), pollutant=key, grid_weights=grid_weights_kind, scenario=scenario,
+                  grid_m=float(grid), pollutant=key, grid_weights=grid_weights_kind,
                   source=src.attrs.get("source"), value=value)
     _check_value(value)
     # townships
@@ -211,74 +389,112 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
             b = area.to_crs(TM2).total_bounds
             bounds = (b[0], b[1], b[2], b[3])
         kde = em.kde_surface(src, key, bandwidth=bandwidth, resolution=resolution, bounds=bounds)
-        params.update(bandwidth_m=kde.bandwidth_m, bandwidth_rule=kde.bandwidth_rule)
-        for n in kde.notes:
-            probs.add("kernel density", "bandwidth", n, severity="warning")
+        params.update(bandwidth_m=float(kde.tags["bandwidth_m"]), bandwidth_rule=kde.tags["bandwidth_rule"])
+        if kde.tags.get("notes"):
+            for n in kde.tags["notes"].split("; "):
+                probs.add("kernel density", "bandwidth", n, severity="warning")
     except InputError as exc:
         probs.add("kernel density", "-", f"no surface: {exc.problem}", severity="warning")
-    return HotspotResult("points", key, tw, grid=g, kde=kde, sources=src, problems=probs, params=params)
+    area_counties = (county,) if county else tuple(sorted(tw["county"].dropna().unique().tolist()))
+    meta = RunMeta(capability="hotspots", counties=area_counties, pollutant=key,
+                   source=Path(str(src.attrs.get("source", "sources"))).name, scenario=is_scen,
+                   title=f"{county or ''} 固定污染源排放 {_label(key)}：鄉鎮、1 km 網格、Gi* 熱點與核密度".strip())
+    return HotspotResult(meta, "points", key, tw, grid=g, kde=kde, sources=src, problems=probs, params=params)
 
 
-# --------------------------------------------------------------------------- writing
-
-
-def _csv(df: pd.DataFrame, path: Path) -> Path:
-    df = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
-    return path
-
-
-def write_hotspot_outputs(res: HotspotResult, outdir, *, offline: bool = False, maps: bool = True,
-                          title: str | None = None) -> list[Path]:
-    """Write GeoPackage, CSV tables, GeoTIFF, problems and (``maps``) the web and static maps."""
-    from geoairplan.hotspots.emissions import write_geotiff
-
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    scen = bool(res.params.get("scenario"))
-    tag = "_scenario" if scen else ""
-    files = []
-    layers = {"townships": res.townships}
-    if res.grid is not None:
-        layers["grid"] = res.grid
-    if res.sources is not None:
-        s = res.sources[res.sources["basis"] == "point"].copy()
-        s["data"] = "scenario" if scen else "input"
-        layers["sources"] = s
-    files.append(write_gpkg(out / f"hotspots{tag}.gpkg", layers))
-    tw = pd.DataFrame(res.townships.drop(columns="geometry"))
-    if scen:
-        tw.insert(0, "data", "scenario")
-    files.append(_csv(tw, out / f"townships{tag}.csv"))
-    if res.grid is not None:
-        gd = pd.DataFrame(res.grid.drop(columns="geometry"))
-        if scen:
-            gd.insert(0, "data", "scenario")
-        files.append(_csv(gd, out / f"grid{tag}.csv"))
-    if res.kde is not None:
-        files.append(write_geotiff(res.kde, out / f"kde_{res.pollutant}{tag}.tif", scenario=scen))
-    if res.total_check is not None:
-        files.append(_csv(res.total_check, out / "total_check.csv"))
-    files.append(_csv(res.problems.to_frame(), out / "problems.csv"))
-    if maps:
-        from geoairplan.maps.hotspots import hotspot_map, hotspot_static
-
-        files.append(hotspot_map(res, out / f"hotspots{tag}.html", offline=offline, title=title))
-        files.append(hotspot_static(res, out / f"hotspots{tag}.png", title=title))
-    return files
+# --------------------------------------------------------------------------- suspects
 
 
 @dataclass
-class SuspectAnalysis:
-    """Readings, anomaly verdicts and the suspicious-source ranking of :func:`suspect_analysis`."""
+class SuspectAnalysis(Result):
+    """Readings, anomaly verdicts and the suspicious-source ranking of :func:`suspect_analysis`.
 
+    Attributes
+    ----------
+    meta : geoairplan.results.RunMeta
+        Capability ``suspects``, the counties the sensors lie in, the emission key, sources, scenario, title.
+    readings : pandas.DataFrame
+        Hourly readings per sensor (:func:`geoairplan.hotspots.sensors.prepare_sensors`).
+    anomaly : geoairplan.hotspots.sensors.AnomalyResult
+        Hourly scores and per-sensor verdicts.
+    upwind : geoairplan.hotspots.upwind.SuspectResult
+        The ranking, per-sensor lists, upwind townships and evidence hours.
+    sources : geopandas.GeoDataFrame or None
+        The checked sources.
+    wind : pandas.DataFrame
+        Hourly wind per station.
+    problems : geoairplan.errors.Problems
+        Rows or values not used, warnings.
+    """
+
+    meta: RunMeta
     readings: pd.DataFrame
-    anomaly: object
-    result: object
+    anomaly: AnomalyResult
+    upwind: SuspectResult
     sources: gpd.GeoDataFrame | None
     wind: pd.DataFrame
-    problems: Problems
-    scenario: bool = False
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def gpkg_name(self) -> str:  # type: ignore[override]
+        return f"suspects{_tag(self.meta)}.gpkg"
+
+    @property
+    def scenario(self) -> bool:
+        """Whether the run is on scenario (made-up) data (``meta.scenario``)."""
+        return self.meta.scenario
+
+    def summary(self) -> dict:
+        an, res = self.anomaly, self.upwind
+        return {"capability": "suspects", "data_kind": self.meta.data_kind, "counties": list(self.meta.counties),
+                "sensors": int(len(an.sensors)), "rule": an.describe(), "flagged": list(an.flagged),
+                "evidence_hours": int(res.params["evidence_hours"]), "used_hours": int(res.params["used_hours"]),
+                "ranking": [{"rank": int(r.rank), "c_no": r.c_no, "name": r.name, "score": float(r.score)}
+                            for r in res.ranking.head(10).itertuples(index=False)],
+                "problems": len(self.problems)}
+
+    def summary_text(self) -> str:
+        an, res = self.anomaly, self.upwind
+        lines = [f"{len(an.sensors)} sensors{(' ' + self.meta.tag) if self.meta.scenario else ''}; "
+                 f"rule: {an.describe()}",
+                 f"flagged: {', '.join(an.flagged) if an.flagged else 'none'}",
+                 f"evidence hours: {res.params['evidence_hours']} ({res.params['used_hours']} with usable wind)"]
+        if len(res.ranking):
+            lines.append("suspicious sources (point sources upwind, by score):")
+            for r in res.ranking.head(10).itertuples(index=False):
+                lines.append(f"  {r.rank:>2}. {r.c_no or '-'} {r.name or ''} ({r.township or '?'}) score "
+                             f"{r.score:.3g}, {r.hours_upwind} h upwind, nearest {r.min_distance_m:.0f} m")
+        else:
+            lines.append("no point source upwind in the evidence hours")
+        if len(res.townships):
+            tws = res.townships.drop_duplicates("township")
+            lines.append("townships upwind (facilities known only by township): "
+                         + ", ".join(f"{r.township} ({r.hours_upwind} h)" for r in tws.itertuples(index=False)))
+        return "\n".join(lines)
+
+    def ranked_points(self) -> gpd.GeoDataFrame | None:
+        """The ranked sources as points (EPSG:3826), or None when nothing is ranked."""
+        rk = self.upwind.ranking
+        if not len(rk):
+            return None
+        return gpd.GeoDataFrame(rk.copy(), geometry=gpd.points_from_xy(rk["x"].astype(float),
+                                                                       rk["y"].astype(float)), crs=TM2)
+
+    def layers(self) -> dict:
+        return {"sensors": self.anomaly.sensors.copy(), "ranked_sources": self.ranked_points()}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        tag = _tag(self.meta)
+        res = self.upwind
+        return {f"suspects{tag}": res.ranking, f"suspects_by_sensor{tag}": res.by_sensor,
+                f"suspects_by_township{tag}": res.townships, f"sensors{tag}": self.anomaly.sensors,
+                f"evidence_hours{tag}": res.hours}
+
+
+def _sensor_counties(anomaly: AnomalyResult) -> tuple[str, ...]:
+    sens = anomaly.sensors.to_crs(WGS84)
+    cts = datasets.load_counties()
+    return tuple(sorted(set(cts.loc[cts.geometry.intersects(sens.geometry.union_all()), "COUNTYNAME"])))
 
 
 def suspect_analysis(sensors, wind, sources=None, *, facilities=None, crs="EPSG:3826", stations=None,
@@ -286,13 +502,33 @@ def suspect_analysis(sensors, wind, sources=None, *, facilities=None, crs="EPSG:
                      min_fraction: float = 0.5, min_hours: int = 6, pollutant: str = "pm25",
                      half_width: float = 30.0, max_distance_m: float = 5000.0, scenario: bool = False,
                      **kw) -> SuspectAnalysis:
-    """Read sensors, wind and sources (paths or frames), flag sensors, rank the upwind sources."""
-    from geoairplan.hotspots import emissions as em
-    from geoairplan.hotspots.sensors import read_sensors, flag_anomalies
-    from geoairplan.hotspots.upwind import read_wind, wind_observations, rank_suspects
+    """Read sensors, wind and sources (paths or frames), flag sensors, rank the upwind sources.
 
-    from geoairplan.hotspots.sensors import check_anomaly_parameters
+    Parameters
+    ----------
+    sensors : str, Path or DataFrame
+        Micro-sensor CSV (:func:`geoairplan.hotspots.sensors.read_sensors`) or its readings.
+    wind : str, Path or DataFrame
+        MOENV hourly file with wind, a tidy MOENV table, or wind observations.
+    sources : str, Path, DataFrame or None
+        Point sources (:func:`geoairplan.io.sources.read_sources`).
+    facilities : str, Path, DataFrame or None
+        Facilities known only by township.
+    crs : str
+        CRS of the sources' ``UTM_E/UTM_N``.
+    stations : GeoDataFrame or None
+        Station table placing the wind stations (embedded by default).
+    k, rule, threshold, min_fraction, min_hours
+        The anomaly rule (:func:`geoairplan.hotspots.sensors.flag_anomalies`).
+    pollutant, half_width, max_distance_m
+        The ranking (:func:`geoairplan.hotspots.upwind.rank_suspects`).
+    scenario : bool
+        The user says the data are made up; files declaring ``data_kind=scenario`` are without it.
 
+    Returns
+    -------
+    SuspectAnalysis
+    """
     check_anomaly_parameters(k, min_fraction)
     probs = Problems()
     readings = read_sensors(sensors) if isinstance(sensors, (str, Path)) else sensors
@@ -306,50 +542,23 @@ def suspect_analysis(sensors, wind, sources=None, *, facilities=None, crs="EPSG:
     probs.extend(w.attrs.get("problems", Problems()))
     src = None
     if sources is not None:
-        src = em.read_sources(sources, crs=crs) if isinstance(sources, (str, Path)) else \
-            em.prepare_sources(sources, crs=crs)
+        src = read_sources(sources, crs=crs) if isinstance(sources, (str, Path)) else \
+            prepare_sources(sources, crs=crs)
         probs.extend(src.attrs["problems"])
     fac = None
     if facilities is not None:
         fac = facilities
         if isinstance(facilities, (str, Path)):
-            from geoairplan.io import read_facilities
             fac = read_facilities(facilities)
             probs.extend(fac.attrs.get("problems", Problems()))
+    is_scen = scenario_of(readings, w, src, user=scenario)
     an = flag_anomalies(readings, k=k, rule=rule, threshold=threshold, min_fraction=min_fraction,
                         min_hours=min_hours)
     res = rank_suspects(an, w, src, facilities=fac, pollutant=pollutant, half_width=half_width,
-                        max_distance_m=max_distance_m, scenario=scenario, **kw)
+                        max_distance_m=max_distance_m, scenario=is_scen, **kw)
     probs.extend(res.problems)
-    return SuspectAnalysis(readings, an, res, src, w, probs, scenario)
-
-
-def write_suspect_outputs(sa: SuspectAnalysis, outdir, *, offline: bool = False, maps: bool = True,
-                          title: str | None = None) -> list[Path]:
-    """Write suspects.gpkg, the ranking CSVs, sensor verdicts, evidence hours, problems and maps."""
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    tag = "_scenario" if sa.scenario else ""
-    res = sa.result
-    files = []
-    sens = sa.anomaly.sensors.copy()
-    rk = res.ranking.copy()
-    if len(rk):
-        rk_g = gpd.GeoDataFrame(rk, geometry=gpd.points_from_xy(rk["x"].astype(float), rk["y"].astype(float)),
-                                crs=TM2)
-    else:
-        rk_g = None
-    layers = {"sensors": sens, "ranked_sources": rk_g}
-    files.append(write_gpkg(out / f"suspects{tag}.gpkg", layers))
-    files.append(_csv(rk, out / f"suspects{tag}.csv"))
-    files.append(_csv(res.by_sensor, out / f"suspects_by_sensor{tag}.csv"))
-    files.append(_csv(res.townships, out / f"suspects_by_township{tag}.csv"))
-    files.append(_csv(sens, out / f"sensors{tag}.csv"))
-    files.append(_csv(res.hours, out / f"evidence_hours{tag}.csv"))
-    files.append(_csv(sa.problems.to_frame(), out / "problems.csv"))
-    if maps:
-        from geoairplan.maps.hotspots import suspects_map, suspects_static
-
-        files.append(suspects_map(sa, out / f"suspects{tag}.html", offline=offline, title=title))
-        files.append(suspects_static(sa, out / f"suspects{tag}.png", title=title))
-    return files
+    name = Path(str(readings.attrs.get("source", "sensors"))).name
+    meta = RunMeta(capability="suspects", counties=_sensor_counties(an), pollutant=res.params["pollutant"],
+                   source=f"感測器 sensors: {name}；風 wind: nearest MOENV station",
+                   scenario=is_scen, title="微型感測器異常與上風可疑污染源")
+    return SuspectAnalysis(meta, readings, an, res, src, w, probs)

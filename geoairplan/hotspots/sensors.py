@@ -36,14 +36,19 @@ at least ``min_hours`` (default 6) evaluated hours.
 
 from __future__ import annotations
 
+import unicodedata
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import geopandas as gpd
+from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 from geoairplan.errors import InputError, Problems
-from geoairplan.io.crs import TM2, WGS84
+from geoairplan.io.crs import TM2, WGS84, points_from_xy, resolve_crs
+from geoairplan.io.tables import is_scenario, read_text_table
 
 __all__ = ["read_sensors", "prepare_sensors", "sensor_locations", "flag_anomalies", "AnomalyResult"]
 
@@ -62,7 +67,6 @@ _HEADERS = {
 
 
 def _fold(h):
-    import unicodedata
     return unicodedata.normalize("NFKC", str(h)).strip().lower().replace(" ", "")
 
 
@@ -75,21 +79,30 @@ def _find(cols, key):
 
 
 def read_sensors(path: str | Path, *, tolerance_m: float = 50.0, crs=None) -> pd.DataFrame:
-    """Read a micro-sensor CSV (see the module notes) into hourly readings per sensor."""
+    """Read a micro-sensor CSV (see the module notes) into hourly readings per sensor.
+
+    The file is read with :func:`geoairplan.io.read_text_table` (UTF-8, BOM or Big5/CP950).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    tolerance_m : float
+        A sensor id whose places spread wider than this is not used.
+    crs : str or None
+        CRS of x/y columns (lon/lat are EPSG:4326).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`prepare_sensors`; ``attrs["scenario"]`` says whether the file
+        declares itself scenario data (``data_kind`` column).
+    """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
-    for enc in ("utf-8-sig", "cp950"):
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=enc)
-            break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise InputError("the file is empty (no header, no rows)", file=path,
-                             fix="give a CSV with sensor id, lon, lat, time and PM2.5 columns") from None
-    else:
-        raise InputError("cannot decode the file as UTF-8 or CP950 (Big5)", file=path, fix="save it as UTF-8")
+    df = read_text_table(path, source="micro-sensor")
+    if df.empty and len(df.columns) == 0:
+        raise InputError("the file is empty (no header, no rows)", file=path,
+                         fix="give a CSV with sensor id, lon, lat, time and PM2.5 columns")
     return prepare_sensors(df, source=str(path), tolerance_m=tolerance_m, crs=crs)
 
 
@@ -101,9 +114,6 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
     EPSG:3826, time naive Taiwan local, hour ending), sorted by sensor and time,
     with ``attrs["problems"]`` and ``attrs["locations"]`` (one row per sensor).
     """
-    from pyproj import Transformer
-    from geoairplan.io.crs import resolve_crs
-
     probs = Problems()
     cols = list(df.columns)
     c_id, c_t, c_pm = _find(cols, "sensor"), _find(cols, "time"), _find(cols, "pm25")
@@ -133,7 +143,6 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
     with np.errstate(invalid="ignore"):
         inside = np.isfinite(lon) & np.isfinite(lat) & (lon >= 118) & (lon <= 122.5) & (lat >= 21.5) & (lat <= 26.5)
     if np.isfinite(a).any() and not inside[np.isfinite(a) & np.isfinite(b)].any():
-        from geoairplan.io.crs import points_from_xy
         ok = np.isfinite(a) & np.isfinite(b)
         points_from_xy(a[ok], b[ok], ccrs, source=source, rows=[f"row {r}" for r in rows[ok]])
     t = _parse_times(df[c_t])
@@ -185,6 +194,7 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
     h.attrs["problems"] = probs
     h.attrs["locations"] = loc
     h.attrs["source"] = source
+    h.attrs["scenario"] = is_scenario(df)
     return h
 
 
@@ -212,7 +222,6 @@ def sensor_locations(readings: pd.DataFrame) -> gpd.GeoDataFrame:
 
 class AnomalyResult:
     """Hourly scores (``hourly``) and per-sensor verdicts (``sensors``) of :func:`flag_anomalies`."""
-
     def __init__(self, hourly: pd.DataFrame, sensors: gpd.GeoDataFrame, rule: str, params: dict):
         self.hourly = hourly
         self.sensors = sensors
@@ -259,8 +268,6 @@ def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z"
                    min_neighbours: int = 3, max_neighbour_m: float = 10_000.0, min_fraction: float = 0.5,
                    min_hours: int = 6, start=None, end=None) -> AnomalyResult:
     """Apply the local-anomaly rule of the module notes; returns an :class:`AnomalyResult`."""
-    from scipy.spatial import cKDTree
-
     if rule not in ("robust_z", "ratio"):
         raise InputError(f"unknown anomaly rule {rule!r}", where="rule", fix="use robust_z or ratio")
     check_anomaly_parameters(k, min_fraction)
@@ -293,8 +300,8 @@ def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z"
     nbv = V[idx]  # (ns, kk, nt)
     nbv = np.where((dist <= max_neighbour_m)[:, :, None], nbv, np.nan)
     cnt = np.isfinite(nbv).sum(axis=1)
-    with np.errstate(invalid="ignore"), __import__("warnings").catch_warnings():
-        __import__("warnings").simplefilter("ignore")
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         med = np.nanmedian(nbv, axis=1)
         mad = np.nanmedian(np.abs(nbv - med[:, None, :]), axis=1)
     evaluated = np.isfinite(V) & (cnt >= min_neighbours)
@@ -318,8 +325,8 @@ def flag_anomalies(readings: pd.DataFrame, *, k: int = 5, rule: str = "robust_z"
     out["n_evaluated"] = n_eval
     out["n_exceed"] = n_exc
     out["exceed_fraction"] = np.round(frac, 4)
-    with np.errstate(invalid="ignore"), __import__("warnings").catch_warnings():
-        __import__("warnings").simplefilter("ignore")
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         out["median_excess"] = np.round(np.nanmedian(np.where(evaluated, excess, np.nan), axis=1), 2)
     out["flagged"] = (n_eval >= min_hours) & (np.nan_to_num(frac) >= min_fraction)
     out["neighbours"] = [";".join(names[j] for j in row) for row in idx]

@@ -46,6 +46,10 @@ import numpy as np
 import pandas as pd
 import geopandas as gpd
 
+from esda import G_Local, Moran_Local, fdr as esda_fdr
+from libpysal.weights import Queen, W
+from scipy.spatial import cKDTree
+
 from geoairplan.errors import InputError, Problems
 
 __all__ = ["polygon_weights", "grid_weights", "fix_islands", "getis_ord", "two_sided_p", "confidence_bins",
@@ -60,8 +64,6 @@ BIN_LABELS = {3: "hot spot, 99 % confidence", 2: "hot spot, 95 % confidence",
 
 
 def _W(neighbors: dict, n: int):
-    from libpysal.weights import W
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return W({i: sorted(neighbors.get(i, [])) for i in range(n)},
@@ -76,7 +78,6 @@ def polygon_weights(polys: gpd.GeoDataFrame, *, islands: str = "knn", k: int = 1
     Returns ``(w, notes, problems)``: ``notes`` is a list (one string per
     unit, "" when nothing special) for the output's ``note`` column.
     """
-    from libpysal.weights import Queen
 
     if len(polys) < 3:
         raise InputError(f"{len(polys)} unit(s): hotspot statistics need at least 3", where=source,
@@ -112,7 +113,6 @@ def grid_weights(grid: gpd.GeoDataFrame, *, kind: str = "queen", threshold: floa
                         if j is not None:
                             nb[i].append(j)
     elif kind == "distance":
-        from scipy.spatial import cKDTree
 
         t = 1.5 * cell if threshold is None else float(threshold)
         cen = np.column_stack([grid["x0"] + cell / 2, grid["y0"] + cell / 2])
@@ -169,7 +169,6 @@ def confidence_bins(z, p, *, fdr: bool = False, levels=LEVELS) -> np.ndarray:
     out = np.zeros(len(z), dtype=int)
     ok = np.isfinite(z) & np.isfinite(p)
     if fdr and ok.any():
-        from esda import fdr as esda_fdr
         cuts = {m: esda_fdr(p[ok], a) for m, a in levels}
     else:
         cuts = {m: a for m, a in levels}
@@ -237,7 +236,6 @@ def getis_ord(values, w_info, *, permutations: int = 999, seed: int = 12345, fdr
     p_sim, p_value, gi_bin, gi_label, note``, and ``attrs["problems"]``.
     Excluded units (islands with ``exclude``, missing values) get NaN and bin 0.
     """
-    from esda import G_Local
 
     _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)
@@ -290,7 +288,6 @@ def local_moran(values, w_info, *, permutations: int = 999, seed: int = 12345, a
     ``lisa_cluster`` is HH / LH / LL / HL where the pseudo p (esda's
     one-sided folded ``p_sim``) ≤ ``alpha`` (or its FDR cut-off), else "ns".
     """
-    from esda import Moran_Local, fdr as esda_fdr
 
     _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)

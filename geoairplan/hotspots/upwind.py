@@ -54,9 +54,13 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
+from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
+from geoairplan.io.moenv import read_moenv_hourly
+from geoairplan.io.tables import is_scenario
 from geoairplan.reference.names import normalize_name
+from geoairplan.reference.pollutants import EMISSION_COLUMNS, emission_key
 
 __all__ = ["bearing_deg", "angle_diff", "in_sector", "sector_polygon", "read_wind", "wind_observations",
            "wind_at", "rank_suspects", "SuspectResult"]
@@ -94,15 +98,11 @@ def sector_polygon(x: float, y: float, wind_from: float, half_width: float, radi
 
 def read_wind(path: str | Path, *, stations: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Hourly wind per station from a MOENV hourly file (any generation), via ``read_moenv_hourly``."""
-    from geoairplan.io import read_moenv_hourly
-
     tidy = read_moenv_hourly(path)
     return wind_observations(tidy, stations=stations, source=str(path))
 
 
 def _station_table(stations):
-    from geoairplan import datasets
-
     st = datasets.load_stations() if stations is None else stations
     st = pd.DataFrame(st).copy()
     name_col = next((c for c in ("name_zh", "station", "sitename", "name") if c in st.columns), None)
@@ -184,6 +184,7 @@ def wind_observations(tidy: pd.DataFrame, *, stations: gpd.GeoDataFrame | None =
                         "wind_dir": (w["wind_direc"].astype(float) % 360.0)})
     out = out[np.isfinite(out["x"])].sort_values(["time", "station"]).reset_index(drop=True)
     out.attrs["problems"] = probs
+    out.attrs["scenario"] = is_scenario(tidy)
     return out
 
 
@@ -236,8 +237,6 @@ def rank_suspects(anomaly, wind: pd.DataFrame, sources: gpd.GeoDataFrame | None 
     with ``township`` (e.g. :func:`geoairplan.datasets.load_facilities`), listed by
     township; ``townships`` the polygons for that (default: embedded, all Taiwan).
     """
-    from geoairplan.hotspots.emissions import POLLUTANTS, pollutant_key
-
     if not 0 < half_width <= 180:
         raise InputError(f"sector half-width {half_width} must be in (0, 180] degrees", where="half_width",
                          fix="e.g. 30 for a 60-degree sector")
@@ -245,8 +244,8 @@ def rank_suspects(anomaly, wind: pd.DataFrame, sources: gpd.GeoDataFrame | None 
         raise InputError(f"distance {max_distance_m} must be positive", where="max_distance",
                          fix="metres, e.g. 5000")
     probs = Problems()
-    key = pollutant_key(pollutant)
-    col = POLLUTANTS[key]
+    key = emission_key(pollutant)
+    col = EMISSION_COLUMNS[key]
     sigma = half_width / 2.0
     flagged = anomaly.sensors[anomaly.sensors["flagged"]]
     ev = anomaly.hourly[anomaly.hourly["exceed"] & anomaly.hourly["sensor"].isin(flagged["sensor"])]
@@ -343,8 +342,6 @@ def rank_suspects(anomaly, wind: pd.DataFrame, sources: gpd.GeoDataFrame | None 
 
 
 def _upwind_townships(used, flagged, sources, facilities, townships, half_width, max_distance_m, probs):
-    from geoairplan import datasets
-
     cols = ["township", "county", "hours_upwind", "sensors", "min_distance_m", "c_no", "name", "listed_from",
             "basis"]
     lists = []

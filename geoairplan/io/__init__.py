@@ -9,6 +9,8 @@ function                    reads
                             generation, CSV or JSON, into one tidy table
 :func:`read_moenv_stations` the MOENV station list (aqx_p_07)
 :func:`read_teds_points`    TEDS point sources (stacks), TM2 metres
+:func:`read_sources`        emission sources: TEDS points, facility lists with
+                            lon/lat, township-only rows (hotspots reads these)
 :func:`read_facilities`     facility lists, placed in townships
 :func:`parse_address`       county and township of an address
 :func:`read_text_table`     any CSV/TSV table as text (UTF-8, BOM or Big5)
@@ -27,6 +29,7 @@ from geoairplan.io.address import AddressMatch, parse_address
 from geoairplan.io.crs import TM2, WGS84, check_points_in_county, points_from_xy, to_display, to_tm2
 from geoairplan.io.facilities import read_facilities
 from geoairplan.io.moenv import read_moenv_hourly, read_moenv_stations
+from geoairplan.io.sources import prepare_sources, read_sources
 from geoairplan.io.teds import read_teds_points
 from geoairplan.io.tables import is_scenario, read_text_table
 from geoairplan.io.townships import read_townships
@@ -34,6 +37,6 @@ from geoairplan.io.output import write_gpkg
 from geoairplan.io.rasters import write_geotiff
 
 __all__ = ["read_townships", "read_moenv_hourly", "read_moenv_stations", "read_teds_points",
-           "read_facilities", "parse_address", "AddressMatch", "points_from_xy", "check_points_in_county",
+           "read_facilities", "read_sources", "prepare_sources", "parse_address", "AddressMatch", "points_from_xy", "check_points_in_county",
            "to_tm2", "to_display", "TM2", "WGS84", "read_text_table", "write_gpkg", "write_geotiff",
            "is_scenario"]

@@ -22,6 +22,12 @@ land on the main island or at sea. :func:`read_teds_points` does not guess:
 it reads the CRS it is given and reports every stack that lies outside the
 county its control number names, with the hint to re-read the table with
 ``crs="EPSG:3825"`` when an island stack lands far away.
+
+This is the stack-level reader (control-number county checks, zone-119
+hints); :func:`geoairplan.io.sources.read_sources` reads any source table
+(TEDS, facility lists with lon/lat, township-only rows) for the hotspot
+analysis, and :func:`geoairplan.io.sources.prepare_sources` accepts what this
+reader returns.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import geopandas as gpd
 import shapely
 
 from geoairplan.reference.geography import check_county, load_counties
+from geoairplan.reference.pollutants import EMISSION_COLUMNS as EMISSION_KEYS_TO_COLUMNS
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import _LAT, _LON, TM2, TM2_119, WGS84, check_points_in_county, points_from_xy, resolve_crs
 from geoairplan.io.tables import check_file as _check_file, read_text_table
@@ -67,7 +74,8 @@ CONTROL_LETTER_COUNTY: dict[str, str] = {
 #: Counties whose sources may be in the zone-119 grid (EPSG:3825).
 ISLAND_COUNTIES = ("澎湖縣", "金門縣", "連江縣")
 
-EMISSION_COLUMNS = ["SOX_EMI", "NOX_EMI", "CO_EMI", "PM_EMI", "PM25_EMI", "NMHC_EMI"]
+#: TEDS emission columns (t/yr), from the one pollutant vocabulary (:mod:`geoairplan.reference.pollutants`).
+EMISSION_COLUMNS = [c.upper() for c in EMISSION_KEYS_TO_COLUMNS.values()]
 TEDS_COLUMNS = ["C_NO", "NO_S", "NO_P", "SCC", "UTM_E", "UTM_N", "HEI", "DIA", "TEMP", "VEL"] + EMISSION_COLUMNS
 _REQUIRED = ["C_NO", "UTM_E", "UTM_N"]
 _TEXT = ["C_NO", "NO_S", "NO_P", "SCC"]

@@ -1,4 +1,10 @@
-"""Maps of emission hotspots and suspicious sources (web and static), and the demo step.
+"""Maps of emission hotspots and suspicious sources (web and static), built from the results only.
+
+:func:`build` (a :class:`~geoairplan.hotspots.report.HotspotResult`) and
+:func:`build_suspects` (a :class:`~geoairplan.hotspots.report.SuspectAnalysis`)
+return :class:`~geoairplan.maps.output.MapOutput` objects that
+:func:`geoairplan.publish.write` saves; titles, legends and the source line
+come from ``result.meta`` (scenario runs say so).
 
 * :func:`hotspot_map` / :func:`hotspot_static`: township choropleth (t/yr,
   logarithmic colours), Gi* confidence bins (ArcGIS colours: blue cold,
@@ -6,24 +12,27 @@
 * :func:`suspects_map` / :func:`suspects_static`: micro-sensors (flagged or
   not), the ranked suspicious sources with popups, each flagged sensor's
   upwind sector (at its median evidence-hour wind) and the townships upwind.
-* :func:`demo_maps`: Yunlin's declared emissions by township (real data, 002
-  Table 2.27, with Gi* bins and the printed-total check) and the scenario
-  sources and suspicious-source maps, under ``outdir/hotspots/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import geopandas as gpd
+import shapely
 
+from geoairplan.hotspots.upwind import sector_polygon
 from geoairplan.io.crs import TM2, WGS84
+from geoairplan.maps.output import MapOutput
+from geoairplan.maps.static import (add_colorbar_static, add_static_legend, plot_points, plot_polygons,
+                                    plot_raster, static_map)
+from geoairplan.maps.style import sequential_colors
 from geoairplan.maps.surfaces import raster_to_web
+from geoairplan.maps.web import add_colorbar, add_legend, add_points, add_polygons, add_raster, web_map
+from geoairplan.reference.geography import load_townships
+from geoairplan.reference.pollutants import EMISSION_LABELS
 
-__all__ = ["GI_BIN_COLORS", "GI_BIN_LABELS", "hotspot_map", "hotspot_static", "suspects_map", "suspects_static",
-           "demo_maps"]
+__all__ = ["GI_BIN_COLORS", "GI_BIN_LABELS", "build", "build_suspects", "hotspot_map", "hotspot_static",
+           "suspects_map", "suspects_static"]
 
 #: Gi* confidence bins, ArcGIS Hot Spot Analysis colours.
 GI_BIN_COLORS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf", 1: "#fab984", 2: "#ed7551",
@@ -31,12 +40,10 @@ GI_BIN_COLORS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf", 1: "
 GI_BIN_LABELS = {3: "熱點 99 % Hot spot", 2: "熱點 95 % Hot spot", 1: "熱點 90 % Hot spot",
                  0: "不顯著 Not significant", -1: "冷點 90 % Cold spot", -2: "冷點 95 % Cold spot",
                  -3: "冷點 99 % Cold spot"}
-_SCEN = "（情境資料 scenario）"
 
 
 def _lab(key):
-    from geoairplan.hotspots.emissions import POLLUTANT_LABELS
-    return POLLUTANT_LABELS.get(key, key)
+    return EMISSION_LABELS.get(key, key)
 
 
 def _bin_items(present=None):
@@ -62,27 +69,12 @@ def _total_note(res) -> str:
     return note
 
 
-def _title(res, title):
-    if title:
-        return title
-    key = res.pollutant
-    county = res.params.get("county") or ""
-    if res.mode == "townships":
-        t = f"{county} 各鄉鎮市申報排放量 {_lab(key)} 與 Gi* 熱點"
-    else:
-        t = f"{county} 固定污染源排放 {_lab(key)}：鄉鎮、1 km 網格、Gi* 熱點與核密度".strip()
-    return t + (_SCEN if res.params.get("scenario") else "")
+def _title(res) -> str:
+    return res.meta.display_title()
 
 
 def _source_line(res) -> str:
-    if res.mode == "townships":
-        src = "資料來源：雲林縣空氣污染防制計畫（109–112年）表2.27 各鄉鎮市污染物申報排放量（108年第4季）" \
-            if "2.27" in str(res.params.get("source", "")) else f"資料來源：{res.params.get('source')}"
-    else:
-        src = f"資料來源：{Path(str(res.params.get('source'))).name}"
-        if res.params.get("scenario"):
-            src += "（情境資料，非實測 scenario: made up by scripts/make_scenario_sensors.py）"
-    return src + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+    return res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
 
 
 def _popup_cols(layer, key, extra=()):
@@ -109,15 +101,18 @@ def _log_range(values):
     return float(v.min()), float(v.max())
 
 
-def hotspot_map(res, path, *, offline: bool = False, title: str | None = None) -> Path:
-    """The web map of a :class:`~geoairplan.hotspots.report.HotspotResult`; returns the HTML path."""
-    from geoairplan.maps import (add_colorbar, add_legend, add_points, add_polygons, add_raster, save_map,
-                                 sequential_colors, web_map)
+def _kde_display(k):
+    """Density values, bandwidth (m) of a kernel density raster."""
+    return k.values.astype(float), float(k.tags.get("bandwidth_m", "nan"))
+
+
+def hotspot_map(res, *, offline: bool = False):
+    """The web map (folium) of a :class:`~geoairplan.hotspots.report.HotspotResult`."""
 
     key = res.pollutant
     tw = res.townships
     county = res.params.get("county") or sorted(tw["county"].dropna().unique().tolist())
-    m = web_map(_title(res, title), source=_source_line(res), county=county, offline=offline, townships=False)
+    m = web_map(_title(res), source=_source_line(res), county=county, offline=offline, townships=False)
     vcol = f"{key}_t"
     lo, hi = _log_range(tw[vcol])
     t = tw.copy()
@@ -145,13 +140,14 @@ def hotspot_map(res, path, *, offline: bool = False, title: str | None = None) -
                          aliases=_aliases(key), weight=0.3)
     if res.kde is not None:
         k = res.kde
-        a = k.density.astype(float)
+        a, bw = _kde_display(k)
         vmax = float(np.nanmax(a)) if np.isfinite(a).any() else 1.0
         a = np.where(a >= vmax * 1e-3, a, np.nan)  # transparent where under 0.1 % of the peak
         a, b = raster_to_web(a, k.transform)
         add_raster(m, a, b, scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
-                   name=f"核密度 Kernel density（h = {k.bandwidth_m:,.0f} m）", opacity=0.6, log=True)
-        add_colorbar(m, "emissions", vmax * 1e-3, vmax, f"核密度 {_lab(key)} t/yr/km²（h = {k.bandwidth_m:,.0f} m）",
+                   name=f"核密度 Kernel density（h = {bw:,.0f} m）", opacity=0.6, log=True)
+        add_colorbar(m, "emissions", vmax * 1e-3, vmax,
+                     res.meta.legend_title(f"核密度 {_lab(key)} t/yr/km²（h = {bw:,.0f} m）"),
                      log=True)
     if res.sources is not None:
         s = res.sources[res.sources["basis"] == "point"].copy()
@@ -161,19 +157,20 @@ def hotspot_map(res, path, *, offline: bool = False, title: str | None = None) -
                 if col else "#333333"
             pop = [c for c in ("c_no", "name", "township", "sox_emi", "nox_emi", "pm_emi", "pm25_emi", "nmhc_emi",
                                "co_emi", "row") if c in s.columns]
-            if res.params.get("scenario"):
+            if res.meta.scenario:
                 s["data"] = "scenario 情境"
                 pop.append("data")
             add_points(m, s, name="污染源 Point sources", popup_cols=pop, tooltip_col="name" if "name" in s else "c_no",
                        color_col="_fill", radius=5, cluster="auto", outline="#333333",
                        aliases={"c_no": "管制編號", "name": "名稱", "township": "鄉鎮市", "row": "列 row",
                                 "data": "資料"})
-    add_colorbar(m, "emissions", lo, hi, f"{_lab(key)} t/yr（對數 log）", log=True, position="bottomleft")
+    add_colorbar(m, "emissions", lo, hi, res.meta.legend_title(f"{_lab(key)} t/yr（對數 log）"), log=True,
+                 position="bottomleft")
     present = set(tw["gi_bin"]) | (set(res.grid["gi_bin"]) if res.grid is not None else set()) \
         if "gi_bin" in tw.columns else {0}
-    add_legend(m, _bin_items(present) + [(_total_note(res), "#ffffff")], "Getis-Ord Gi* 信賴水準 Confidence")
-    save_map(m, path, offline=offline)
-    return Path(path)
+    add_legend(m, _bin_items(present) + [(_total_note(res), "#ffffff")],
+               res.meta.legend_title("Getis-Ord Gi* 信賴水準 Confidence"))
+    return m
 
 
 def _flag_label(v):
@@ -188,9 +185,7 @@ def _median_dir(hours):
 
 
 def _sectors(sa):
-    from geoairplan.hotspots.upwind import sector_polygon
-
-    res = sa.result
+    res = sa.upwind
     rows = []
     flagged = sa.anomaly.sensors[sa.anomaly.sensors["flagged"]]
     for r in flagged.itertuples(index=False):
@@ -203,27 +198,19 @@ def _sectors(sa):
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=TM2) if rows else None
 
 
-def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -> Path:
-    """The web map of a :class:`~geoairplan.hotspots.report.SuspectAnalysis`; returns the HTML path."""
-    from geoairplan import datasets
-    from geoairplan.maps import add_legend, add_points, add_polygons, save_map, web_map
-
-    res = sa.result
+def suspects_map(sa, *, offline: bool = False):
+    """The web map (folium) of a :class:`~geoairplan.hotspots.report.SuspectAnalysis`."""
+    res = sa.upwind
     sens = sa.anomaly.sensors.copy()
     sens_w = sens.to_crs(WGS84)
     pad = 0.03
     b = sens_w.total_bounds
     bounds = (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad)
-    scen = sa.scenario
-    ttl = title or ("微型感測器異常與上風可疑污染源" + (_SCEN if scen else ""))
-    src = (f"感測器 sensors: {Path(str(sa.readings.attrs.get('source', ''))).name}；規則 rule: "
-           f"{sa.anomaly.rule}；上風扇形 upwind sector ±{res.params['half_width']:g}°, "
-           f"{res.params['max_distance_m'] / 1000:g} km；風 wind: nearest MOENV station")
-    if scen:
-        src += "；情境資料，非實測 scenario data, not measurements"
+    ttl = sa.meta.display_title()
+    src = (sa.meta.source_line() + f"；規則 rule: {sa.anomaly.rule}；上風扇形 upwind sector "
+           f"±{res.params['half_width']:g}°, {res.params['max_distance_m'] / 1000:g} km")
     # open on the counties the sensors lie in (the web kit fits a county view reliably; users zoom in)
-    cts = datasets.load_counties()
-    hit = sorted(set(cts.loc[cts.geometry.intersects(sens_w.geometry.union_all()), "COUNTYNAME"]))
+    hit = list(sa.meta.counties)
     m = web_map(ttl, source=src, county=hit, offline=offline) if hit else \
         web_map(ttl, source=src, bounds=bounds, offline=offline)
     sec = _sectors(sa)
@@ -233,7 +220,7 @@ def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -
                      aliases={"sensor": "感測器", "wind_from_deg": "風向（來自）wind from °", "hours": "時數 hours"})
     if len(res.townships):
         tws = res.townships.drop_duplicates(["county", "township"])
-        towns = datasets.load_townships()
+        towns = load_townships()
         towns = towns[towns["TOWNNAME"].isin(tws["township"])].merge(
             tws[["township", "county", "hours_upwind", "min_distance_m"]],
             left_on=["TOWNNAME", "COUNTYNAME"], right_on=["township", "county"])
@@ -261,7 +248,7 @@ def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -
     if sa.sources is not None:
         others = sa.sources[(sa.sources["basis"] == "point") & ~sa.sources["c_no"].isin(rk["c_no"] if len(rk) else [])]
         others = others.to_crs(WGS84)
-        others = others[others.geometry.within(__import__("shapely").box(*bounds))]
+        others = others[others.geometry.within(shapely.box(*bounds))]
         if len(others):
             add_points(m, others, name="其他污染源 Other sources", tooltip_col="name" if "name" in others else "c_no",
                        popup_cols=[c for c in ("c_no", "name", "township", "pm25_emi", "pm_emi") if c in others],
@@ -277,24 +264,20 @@ def suspects_map(sa, path, *, offline: bool = False, title: str | None = None) -
                         "高於鄰近中位數 µg/m³", "neighbours": "鄰近感測器 neighbours"})
     add_legend(m, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),
                    ("可疑源 #1–3 Suspects", "#b30000"), ("可疑源 #4–10", "#ef6548"), ("可疑源 #11+", "#fdbb84"),
-                   ("上風扇形 Upwind sector", "#6a51a3")], "圖例 Legend", shape="circle")
-    save_map(m, path, offline=offline)
-    return Path(path)
+                   ("上風扇形 Upwind sector", "#6a51a3")], sa.meta.legend_title("圖例 Legend"), shape="circle")
+    return m
 
 
 # --------------------------------------------------------------------------- static maps
 
 
-def hotspot_static(res, path, *, title: str | None = None) -> Path:
-    """A4 static map (300 dpi PNG + PDF): Gi* bins (grid cells when any is significant, else
-    townships), kernel density, sources; returns the PNG path."""
-    import matplotlib.pyplot as plt
-    from geoairplan.maps import (add_colorbar_static, add_static_legend, plot_points, plot_polygons,
-                                 plot_raster, save_static, static_map)
+def hotspot_static(res):
+    """A4 static map (matplotlib figure): Gi* bins (grid cells when any is significant, else
+    townships), kernel density, sources."""
 
     key = res.pollutant
     county = res.params.get("county") or sorted(res.townships["county"].dropna().unique().tolist())
-    fig, ax = static_map(_title(res, title), source=_source_line(res), county=county, township_labels=True,
+    fig, ax = static_map(_title(res), source=_source_line(res), county=county, township_labels=True,
                          subtitle=_total_note(res))
     t = res.townships.copy()
     t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
@@ -302,14 +285,14 @@ def hotspot_static(res, path, *, title: str | None = None) -> Path:
     if res.grid is not None:
         if res.kde is not None:
             k = res.kde
-            a = k.density.astype(float)
+            a, bw = _kde_display(k)
             vmax = float(np.nanmax(a))
             with np.errstate(divide="ignore", invalid="ignore"):
                 a = np.where(a >= vmax * 1e-3, np.log10(a), np.nan)  # log10, under 0.1 % of the peak left out
             lo_, hi_ = float(np.nanmin(a)), float(np.nanmax(a))
             plot_raster(ax, a, k.transform, scheme="emissions", vmin=lo_, vmax=hi_, alpha=0.65)
             add_colorbar_static(ax, "emissions", lo_, hi_,
-                                f"核密度 log10({_lab(key)} t/yr/km²)（h = {k.bandwidth_m:,.0f} m）")
+                                res.meta.legend_title(f"核密度 log10({_lab(key)} t/yr/km²)（h = {bw:,.0f} m）"))
         sig = res.grid[res.grid["gi_bin"] != 0].copy()
         if len(sig):
             sig["_bin"] = sig["gi_bin"].map(GI_BIN_COLORS)
@@ -322,23 +305,17 @@ def hotspot_static(res, path, *, title: str | None = None) -> Path:
     else:
         plot_polygons(ax, t, color_col="_bin", edgecolor="#555555", labels_col=None)
     items = _bin_items(present)
-    add_static_legend(ax, items, "Getis-Ord Gi*", loc="lower right")
-    save_static(fig, Path(path).with_suffix(""))
-    plt.close(fig)
-    return Path(path)
+    add_static_legend(ax, items, res.meta.legend_title("Getis-Ord Gi*"), loc="lower right")
+    return fig
 
 
-def suspects_static(sa, path, *, title: str | None = None) -> Path:
-    """A4 static map of sensors, upwind sectors and the top-10 suspicious sources; returns the PNG path."""
-    import matplotlib.pyplot as plt
-    from geoairplan.maps import add_static_legend, plot_points, plot_polygons, save_static, static_map
-
-    res = sa.result
+def suspects_static(sa):
+    """A4 static map (matplotlib figure) of sensors, upwind sectors and the top-10 suspicious sources."""
+    res = sa.upwind
     sens = sa.anomaly.sensors.copy()
     b = sens.to_crs(WGS84).total_bounds
-    ttl = title or ("微型感測器異常與上風可疑污染源" + (_SCEN if sa.scenario else ""))
-    src = (f"上風扇形 ±{res.params['half_width']:g}°, {res.params['max_distance_m'] / 1000:g} km；"
-           + ("情境資料，非實測 scenario data, not measurements" if sa.scenario else "micro-sensors, MOENV wind"))
+    ttl = sa.meta.display_title()
+    src = sa.meta.source_line() + f"；上風扇形 ±{res.params['half_width']:g}°, {res.params['max_distance_m'] / 1000:g} km"
     fig, ax = static_map(ttl, source=src, bounds=(b[0] - 0.03, b[1] - 0.03, b[2] + 0.03, b[3] + 0.03),
                          township_labels=True)
     sec = _sectors(sa)
@@ -360,69 +337,52 @@ def suspects_static(sa, path, *, title: str | None = None) -> Path:
         plot_points(ax, top, color="#b30000", size=70, marker="^", labels_col="label", zorder=36)
     add_static_legend(ax, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),
                            ("可疑源（排名）Suspects, ranked", "#b30000"), ("其他污染源 Other sources", "#969696"),
-                           ("上風扇形 Upwind sector", "#6a51a3")], "圖例 Legend", kind="point")
-    save_static(fig, Path(path).with_suffix(""))
-    plt.close(fig)
-    return Path(path)
+                           ("上風扇形 Upwind sector", "#6a51a3")], sa.meta.legend_title("圖例 Legend"), kind="point")
+    return fig
 
 
-# --------------------------------------------------------------------------- demo
+# --------------------------------------------------------------------------- builders
 
 
-def demo_maps(outdir, *, offline: bool = False):
-    """Yunlin's township emission map (real, 002 Table 2.27) and the scenario hotspot and suspect maps."""
-    from geoairplan import datasets
-    from geoairplan.demo import MapEntry
-    from geoairplan.hotspots.report import (hotspot_analysis, suspect_analysis, township_hotspots,
-                                            write_hotspot_outputs, write_suspect_outputs)
+def _tag(meta) -> str:
+    return "_scenario" if meta.scenario else ""
 
-    outdir = Path(outdir)
-    base = outdir / "hotspots"
-    entries = []
-    # 1. real data: declared emissions by township, Yunlin (002 Table 2.27)
-    res = township_hotspots(None, pollutant="nox")
-    d = base / "yunlin_declared"
-    write_hotspot_outputs(res, d, offline=offline)
-    rel = d.relative_to(outdir)
-    chk = res.total_check.set_index("pollutant")
-    entries += [
-        MapEntry(str(rel / "hotspots.html"), "雲林縣 各鄉鎮市申報排放量 NOx 與 Gi* 熱點",
-                 f"002 表2.27 (108 Q4) by township with Getis-Ord Gi* bins; county total "
-                 f"{chk.at['nox', 'sum_of_townships']:,.2f} t vs printed {chk.at['nox', 'printed_total']:,.0f} t",
-                 "web"),
-        MapEntry(str(rel / "hotspots.png"), "雲林縣 申報排放量 Gi* 熱點（靜態圖）",
-                 "A4 static map of the township Gi* bins, for plan documents", "static"),
-        MapEntry(str(rel / "total_check.csv"), "雲林縣 表2.27 鄉鎮合計與表列總計核對",
-                 "sum of township rows vs the printed county total, per pollutant", "data"),
-    ]
-    # 2. scenario: sources on the grid, Gi*, kernel density
-    scen = datasets.data_dir() / "scenario"
-    res2 = hotspot_analysis(scen / "sources_scenario.csv", county="雲林縣", pollutant="nox", scenario=True)
-    d2 = base / "scenario_sources"
-    write_hotspot_outputs(res2, d2, offline=offline)
-    rel2 = d2.relative_to(outdir)
-    entries += [
-        MapEntry(str(rel2 / "hotspots_scenario.html"), "雲林縣 情境污染源 NOx：1 km 網格、Gi* 與核密度",
-                 "scenario point sources (placed by rule at township points) on the TEDS-aligned 1 km grid, "
-                 f"Gi* bins and a kernel density surface (h = {res2.kde.bandwidth_m:,.0f} m)", "web", True),
-        MapEntry(str(rel2 / f"kde_nox_scenario.tif"), "情境污染源 NOx 核密度 GeoTIFF (EPSG:3826)",
-                 "kernel density of scenario NOx emissions, t/yr/km2", "data", True),
-    ]
-    # 3. scenario: micro-sensors and suspicious sources
-    sa = suspect_analysis(scen / "sensors_scenario.csv", scen / "sensors_scenario_wind.csv",
-                          scen / "sources_scenario.csv", facilities=datasets.load_facilities("雲林縣"),
-                          scenario=True)
-    d3 = base / "scenario_suspects"
-    write_suspect_outputs(sa, d3, offline=offline)
-    rel3 = d3.relative_to(outdir)
-    top = sa.result.ranking.head(1)
-    first = f"{top['name'].iloc[0]} ({top['township'].iloc[0]})" if len(top) else "none"
-    entries += [
-        MapEntry(str(rel3 / "suspects_scenario.html"), "微型感測器異常與上風可疑污染源（情境）",
-                 f"{len(sa.anomaly.flagged)} flagged sensor(s); ranked upwind sources, first: {first}", "web", True),
-        MapEntry(str(rel3 / "suspects_scenario.png"), "可疑污染源（情境，靜態圖）",
-                 "static map of flagged sensors, upwind sectors and the top-10 suspects", "static", True),
-        MapEntry(str(rel3 / "suspects_scenario.csv"), "可疑污染源清單（情境）",
-                 "the suspicious-source list an inspector takes to the field", "data", True),
-    ]
-    return entries
+
+def build(result, *, offline: bool = False) -> list[MapOutput]:
+    """The web and static maps of a hotspot run (``hotspots[_scenario].html``, ``.png`` and ``.pdf``).
+
+    Parameters
+    ----------
+    result : geoairplan.hotspots.report.HotspotResult
+        The run; titles, legends and the source line come from ``result.meta``.
+    offline : bool
+        Draw the web map for use without tiles.
+
+    Returns
+    -------
+    list of MapOutput
+    """
+    name = f"hotspots{_tag(result.meta)}"
+    title = result.meta.display_title()
+    return [MapOutput(name, "web", hotspot_map(result, offline=offline), title),
+            MapOutput(name, "static", hotspot_static(result), title)]
+
+
+def build_suspects(result, *, offline: bool = False) -> list[MapOutput]:
+    """The web and static maps of a suspects run (``suspects[_scenario].html``, ``.png`` and ``.pdf``).
+
+    Parameters
+    ----------
+    result : geoairplan.hotspots.report.SuspectAnalysis
+        The run; titles, legends and the source line come from ``result.meta``.
+    offline : bool
+        Draw the web map for use without tiles.
+
+    Returns
+    -------
+    list of MapOutput
+    """
+    name = f"suspects{_tag(result.meta)}"
+    title = result.meta.display_title()
+    return [MapOutput(name, "web", suspects_map(result, offline=offline), title),
+            MapOutput(name, "static", suspects_static(result), title)]

@@ -28,6 +28,7 @@ def run(quick: bool = False) -> list[str]:
     import geopandas as gpd
     from scipy.stats import gaussian_kde
     from esda import G_Local
+    from geoairplan.grid import cell_polygons
     from geoairplan.hotspots import emissions as em, stats
 
     rng = np.random.default_rng(0)
@@ -42,7 +43,7 @@ def run(quick: bool = False) -> list[str]:
     t_ours, g = _t(lambda: em.grid_emissions(src, 1000, pollutants=["nox"]), 3)
 
     def peer():
-        cells = em.make_grid(g["col"], g["row"], 1000)
+        cells = cell_polygons(g["col"], g["row"], 1000)
         j = gpd.sjoin(gpd.GeoDataFrame(src[["nox_emi"]], geometry=src.geometry, crs=3826), cells,
                       predicate="within")
         return j.groupby("index_right")["nox_emi"].sum()
@@ -53,7 +54,7 @@ def run(quick: bool = False) -> list[str]:
     m = 300 if quick else 2000
     sub = src.iloc[:m]
     t_ours, k = _t(lambda: em.kde_surface(sub, "nox", bandwidth=3000, resolution=500), 2)
-    h, w = k.density.shape
+    h, w = k.values.shape
     cx = k.transform.c + (np.arange(w) + 0.5) * 500
     cy = k.transform.f - (np.arange(h) + 0.5) * 500
     gx, gy = np.meshgrid(cx, cy)

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoairplan.hotspots import emissions as em
+from geoairplan.grid import cell_polygons
 from geoairplan.hotspots import stats
 
 
 def _grid(nx=6, ny=5, cell=1000.0):
     cols, rows = np.meshgrid(np.arange(200, 200 + nx), np.arange(2620, 2620 + ny))
-    g = em.make_grid(cols.ravel(), rows.ravel(), cell)
+    g = cell_polygons(cols.ravel(), rows.ravel(), cell)
     g.attrs["cell_m"] = cell
     return g
 

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from geoairplan.errors import InputError
+from geoairplan.grid import cell_index
 from geoairplan.hotspots import emissions as em
+from geoairplan.results import RunMeta
 
 # two points in 斗六市 and one in 麥寮鄉 (TM2 metres)
 DOULIU = (205870.0, 2621470.0)
@@ -41,9 +43,9 @@ def test_grid_edges_at_whole_km_and_boundary_points_split():
     for geom in g.geometry:
         for v in geom.bounds:
             assert v % 1000 == 0
-    assert em.cell_index([171999.9, 172000.0], [0, 0])[0].tolist() == [171, 172]
+    assert cell_index([171999.9, 172000.0], [0, 0], 1000)[0].tolist() == [171, 172]
     # negative coordinates (Kinmen lies west of the TM2 false origin) floor, not truncate
-    assert em.cell_index([-0.5], [0])[0].tolist() == [-1]
+    assert cell_index([-0.5], [0], 1000)[0].tolist() == [-1]
 
 
 def test_grid_totals_conserved_and_empty_cells_over_area():
@@ -203,8 +205,8 @@ def test_kde_matches_brute_force_and_integrates_to_total():
     s = _sources({"C_NO": ["A", "B", "C"], "UTM_E": [200000.0, 203000.0, 203000.0],
                   "UTM_N": [2620000.0, 2621000.0, 2621000.0], "NOX_EMI": [5.0, 2.0, 1.0]})
     k = em.kde_surface(s, "nox", bandwidth=1500, resolution=250)
-    assert k.total_t == 8.0
-    assert k.density.sum() * 0.25 ** 2 == pytest.approx(8.0, rel=1e-3)
+    assert float(k.tags["total_t_per_yr"]) == 8.0 and k.unit == "t/yr/km2"
+    assert k.values.sum() * 0.25 ** 2 == pytest.approx(8.0, rel=1e-3)
     # brute force (no cut-off) at pixel centres within the 4 h reach of both sources
     t = k.transform
     for qx, qy in [(201500, 2620500), (200000, 2620000), (203100, 2621900), (199000, 2618000)]:
@@ -212,7 +214,7 @@ def test_kde_matches_brute_force_and_integrates_to_total():
         px, py = t.c + (c + 0.5) * t.a, t.f + (r + 0.5) * t.e
         want = sum(e * math.exp(-((px - x) ** 2 + (py - y) ** 2) / (2 * 1500 ** 2)) / (2 * math.pi * 1500 ** 2)
                    for x, y, e in [(200000, 2620000, 5), (203000, 2621000, 3)]) * 1e6
-        assert k.density[r, c] == pytest.approx(want, rel=1e-9, abs=1e-12)
+        assert k.values[r, c] == pytest.approx(want, rel=1e-9, abs=1e-12)
     assert t.c % 250 == 0 and t.f % 250 == 0
     with pytest.raises(InputError):
         em.kde_surface(s, "so2")  # nobody emits SOx
@@ -224,13 +226,17 @@ def test_geotiff_epsg3826(tmp_path):
     s = _sources({"C_NO": ["A", "B"], "UTM_E": [200000.0, 204000.0], "UTM_N": [2620000.0, 2623000.0],
                   "PM25_EMI": [1.0, 3.0]})
     k = em.kde_surface(s, "pm2.5")
-    assert k.bandwidth_m == pytest.approx(em.bandwidth_rule([200000, 204000], [2620000, 2623000], [1, 3]))
-    path = em.write_geotiff(k, tmp_path / "k.tif", scenario=True)
+    assert float(k.tags["bandwidth_m"]) == pytest.approx(
+        em.bandwidth_rule([200000, 204000], [2620000, 2623000], [1, 3]))
+    tags = RunMeta(capability="hotspots", pollutant="pm25", scenario=True).tags()
+    path = k.to_geotiff(tmp_path / "k.tif", tags=tags)
     with rasterio.open(path) as r:
-        assert r.crs.to_epsg() == 3826
-        assert r.tags()["units"] == "t/yr/km2" and r.tags()["scenario"].startswith("yes")
-        np.testing.assert_allclose(r.read(1), k.density.astype("float32"))
-    assert path.read_bytes() == em.write_geotiff(k, tmp_path / "k2.tif", scenario=True).read_bytes()
+        assert r.crs.to_epsg() == 3826 and r.nodata is not None
+        assert r.tags()["units"] == "t/yr/km2" and r.tags()["data_kind"] == "scenario"
+        np.testing.assert_allclose(r.read(1), k.values.astype("float32"))
+    assert path.read_bytes() == k.to_geotiff(tmp_path / "k2.tif", tags=tags).read_bytes()
+    with rasterio.open(k.to_geotiff(tmp_path / "m.tif", tags=RunMeta(capability="hotspots").tags())) as r:
+        assert r.tags()["data_kind"] == "measured" and "scenario" not in r.tags()
 
 
 # --------------------------------------------------------------------------- Yunlin, 002 Table 2.27 (real data)

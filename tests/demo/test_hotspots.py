@@ -1,4 +1,4 @@
-"""geoairplan.maps.hotspots: the demo step writes real and scenario maps, labelled, reproducibly."""
+"""geoairplan.demo.hotspots: the demo step writes real and scenario maps, labelled, reproducibly."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from geoairplan.demo import STEPS
 
 
 def test_demo_step_registered():
-    assert ("hotspots", "geoairplan.maps.hotspots:demo_maps") in STEPS
+    assert ("hotspots", "geoairplan.demo.hotspots:demo_maps") in STEPS
 
 
 @pytest.mark.slow
 def test_demo_maps_offline(tmp_path):
-    from geoairplan.maps.hotspots import demo_maps
+    from geoairplan.demo.hotspots import demo_maps
 
     entries = demo_maps(tmp_path, offline=True)
     paths = {e.path for e in entries}

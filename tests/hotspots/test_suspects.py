@@ -213,7 +213,7 @@ def _generator():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "make_scenario_sensors.py"
+    path = Path(__file__).resolve().parents[2] / "scripts" / "make_scenario_sensors.py"
     spec = importlib.util.spec_from_file_location("make_scenario_sensors", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -232,7 +232,7 @@ def test_scenario_chosen_source_ranks_first_and_files_are_reproducible(tmp_path)
                           scenario=True)
     flagged = set(sa.anomaly.flagged)
     assert flagged and flagged <= set(truth["plume_axis_sensors"])  # only sensors in the plume are flagged
-    rk = sa.result.ranking
+    rk = sa.upwind.ranking
     assert rk.iloc[0]["c_no"] == chosen
     assert rk.iloc[0]["score"] > 1.5 * rk.iloc[1]["score"]
     assert (rk["data"] == "scenario").all()

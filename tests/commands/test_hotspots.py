@@ -176,3 +176,117 @@ def test_suspects_empty_sensor_file_is_reported_without_traceback(tmp_path, caps
     assert rc == 2
     err = capsys.readouterr().err
     assert "empty.csv" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- encodings, scenario labels, files
+
+
+def _files_on_disk(out):
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def _wrote_count(text):
+    line = [l for l in text.splitlines() if l.startswith("wrote ")][-1]
+    return int(line.split()[1])
+
+
+def test_hotspots_big5_township_table_reads_as_the_utf8_copy(tmp_path, capsys):
+    from geoairplan import datasets
+
+    tab = datasets.load_township_emissions("雲林縣")[["county", "township", "pollutant", "value"]]
+    utf8 = tmp_path / "towns_utf8.csv"
+    tab.to_csv(utf8, index=False, encoding="utf-8")
+    big5 = tmp_path / "towns_big5.csv"
+    big5.write_bytes(utf8.read_text(encoding="utf-8").encode("cp950"))
+    with pytest.raises(UnicodeDecodeError):
+        big5.read_bytes().decode("utf-8")  # really Big5, not UTF-8
+    outs = {}
+    for name, path in (("u", utf8), ("b", big5)):
+        out = tmp_path / name
+        assert main(["hotspots", str(path), "--pollutant", "nox", "--permutations", "99", "--out", str(out),
+                     "--no-maps"]) == 0
+        text = capsys.readouterr().out
+        assert "麥寮鄉" in text and "by township (雲林縣)" in text  # a township table, not point sources
+        outs[name] = out
+    for f in ("townships.csv", "hotspots.gpkg"):
+        assert (outs["u"] / f).read_bytes() == (outs["b"] / f).read_bytes(), f
+    tw = pd.read_csv(outs["b"] / "townships.csv")
+    assert tw["nox_t"].max() == 2946 and "data_kind" not in tw.columns  # a measured table: no scenario label
+
+
+def test_hotspots_scenario_file_is_labelled_the_same_in_any_out_folder(tmp_path, capsys):
+    from geoairplan import datasets
+
+    scen = datasets.data_dir() / "scenario" / "sources_scenario.csv"
+    outs = []
+    for name in ("first", "other_name"):
+        out = tmp_path / name
+        assert main(["hotspots", str(scen), "--county", "雲林縣", "--permutations", "99", "--out", str(out),
+                     "--offline"]) == 0
+        text = capsys.readouterr().out
+        assert "（情境 scenario）" in text.splitlines()[0]
+        assert _wrote_count(text) == len(_files_on_disk(out))  # the closing report counts the files on disk
+        outs.append(out)
+    a, b = outs
+    assert _files_on_disk(a) == _files_on_disk(b)
+    for f in _files_on_disk(a):
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    assert {"hotspots_scenario.html", "kde_nox_scenario.tif", "townships_scenario.csv"} <= set(_files_on_disk(a))
+    assert (pd.read_csv(a / "townships_scenario.csv")["data_kind"] == "scenario").all()
+    import rasterio
+    with rasterio.open(a / "kde_nox_scenario.tif") as r:
+        assert r.tags()["data_kind"] == "scenario" and r.nodata is not None
+    html = (a / "hotspots_scenario.html").read_text(encoding="utf-8")
+    assert "（情境 scenario）" in html and "情境資料" in html
+    # the same sources without the DATA column are measured: no scenario label anywhere
+    src = pd.read_csv(scen, dtype=str, keep_default_na=False).drop(columns="DATA")
+    measured = tmp_path / "measured.csv"
+    src.to_csv(measured, index=False)
+    out = tmp_path / "measured_out"
+    assert main(["hotspots", str(measured), "--county", "雲林縣", "--permutations", "99", "--out", str(out),
+                 "--offline"]) == 0
+    text = capsys.readouterr().out
+    assert "情境" not in text and _wrote_count(text) == len(_files_on_disk(out))
+    names = _files_on_disk(out)
+    assert "hotspots.html" in names and not any("scenario" in n for n in names)
+    assert "data_kind" not in pd.read_csv(out / "townships.csv").columns
+    with rasterio.open(out / "kde_nox.tif") as r:
+        assert r.tags()["data_kind"] == "measured"
+    html = (out / "hotspots.html").read_text(encoding="utf-8")
+    assert "（情境 scenario）" not in html and "情境資料" not in html  # (the made-up names stay in popups)
+
+
+def test_suspects_scenario_files_labelled_from_their_data_kind_column(tmp_path, capsys):
+    from geoairplan import datasets
+
+    scen = datasets.data_dir() / "scenario"
+    args = [str(scen / "sensors_scenario.csv"), "--wind", str(scen / "sensors_scenario_wind.csv"),
+            "--sources", str(scen / "sources_scenario.csv"), "--no-maps"]
+    outs = []
+    for name in ("a", "b_longer"):
+        out = tmp_path / name
+        assert main(["suspects", *args, "--out", str(out)]) == 0
+        text = capsys.readouterr().out
+        assert _wrote_count(text) == len(_files_on_disk(out))
+        outs.append(out)
+    assert _files_on_disk(outs[0]) == _files_on_disk(outs[1])
+    for f in _files_on_disk(outs[0]):
+        assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
+    rk = pd.read_csv(outs[0] / "suspects_scenario.csv")
+    assert (rk["data_kind"] == "scenario").all() and (rk["data"] == "scenario").all()
+
+
+def test_suspects_measured_files_carry_no_scenario_label(tmp_path, capsys):
+    sensors, wind = _sensor_files(tmp_path, wind_dir=0.0)
+    out = tmp_path / "out"
+    assert main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(_sources_csv(tmp_path / "t.csv")),
+                 "--out", str(out), "--offline"]) == 0
+    text = capsys.readouterr().out
+    assert _wrote_count(text) == len(_files_on_disk(out))
+    assert not any("scenario" in n for n in _files_on_disk(out))
+    assert "data_kind" not in pd.read_csv(out / "suspects.csv").columns
+    # --scenario labels a file that does not say so itself
+    out2 = tmp_path / "flagged"
+    assert main(["suspects", str(sensors), "--wind", str(wind), "--sources", str(tmp_path / "t.csv"),
+                 "--out", str(out2), "--no-maps", "--scenario"]) == 0
+    assert (pd.read_csv(out2 / "suspects_scenario.csv")["data_kind"] == "scenario").all()
