@@ -11,30 +11,9 @@ from geoairplan import datasets
 from geoairplan.errors import InputError
 from geoairplan.coverage import coverage_analysis, station_cells, voronoi_cells
 
+from tests.coverage._helpers import _brute_force_nearest, _sample_in, _tm2_stations  # noqa: E402,F401
+
 PT3 = ["屏東", "潮州", "恆春"]
-
-
-def _tm2_stations(names):
-    return datasets.load_stations().set_index("name_zh").loc[names].to_crs(3826)
-
-
-def _brute_force_nearest(xy_pts, xy_st):
-    d = ((xy_pts[:, None, :] - xy_st[None, :, :]) ** 2).sum(-1)
-    order = np.sort(d, axis=1)
-    margin = np.sqrt(order[:, 1]) - np.sqrt(order[:, 0]) if xy_st.shape[0] > 1 else np.full(len(d), np.inf)
-    return d.argmin(1), margin
-
-
-def _sample_in(geom, n, seed):
-    rng = np.random.default_rng(seed)
-    x0, y0, x1, y1 = geom.bounds
-    pts = []
-    while len(pts) < n:
-        xy = rng.uniform([x0, y0], [x1, y1], size=(4 * n, 2))
-        inside = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
-        pts.extend(xy[inside].tolist())
-    return np.array(pts[:n])
-
 
 
 def test_voronoi_cells_keep_input_order_and_match_brute_force():

@@ -7,14 +7,7 @@ import pytest
 from geoairplan.errors import InputError
 from geoairplan.interpolate import IDW, RBF, OrdinaryKriging, make_grid
 
-# A southern-Taiwan-like layout in TM2 metres: 40 stations over 100 x 150 km.
-RNG = np.random.default_rng(20250114)
-X = RNG.uniform(170_000, 270_000, 40)
-Y = RNG.uniform(2_420_000, 2_570_000, 40)
-Z = 30 + 0.0002 * (X - 170_000) + 10 * np.sin(Y / 20_000) + RNG.normal(0, 2, 40)
-PX = np.r_[RNG.uniform(170_000, 270_000, 2000), X[:6]]          # includes six station locations
-PY = np.r_[RNG.uniform(2_420_000, 2_570_000, 2000), Y[:6]]
-PARAMS = {"psill": 60.0, "range": 45_000.0, "nugget": 3.0}
+from tests.interpolate._layout import PARAMS, PX, PY, RNG, X, Y, Z  # noqa: F401
 
 
 @pytest.mark.parametrize("gridder", [IDW(max_distance=None), OrdinaryKriging("spherical", PARAMS),
