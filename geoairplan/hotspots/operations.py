@@ -21,9 +21,9 @@ over the period. Gi* on the persistence grid (cells holding sensors, Queen
 weights, islands joined to their nearest cell) is
 :func:`geoairplan.hotspots.stats.getis_ord`.
 
-Work is cut by month partition (one task each; within a task by blocks of
-time steps, so memory stays bounded whatever the month's size); the
-per-sensor counts are added in month order on the client, so every engine
+Work is cut into time windows (``task_days`` days inside a month partition,
+one task each; within a task by blocks of time steps, so memory stays bounded whatever the month's size); the
+per-sensor counts are added in window order on the client, so every engine
 gives the same bytes.
 """
 
@@ -42,7 +42,7 @@ from geoairplan.engine import Engine
 from geoairplan.errors import InputError, Problems
 from geoairplan.hotspots.gridstats import sensor_cells
 from geoairplan.hotspots.stats import getis_ord, grid_weights
-from geoairplan.io.archive import month_partitions, read_registry, read_rows
+from geoairplan.io.archive import read_registry, read_rows, time_windows
 from geoairplan.io.crs import TM2
 from geoairplan.results import Result, RunMeta
 
@@ -104,9 +104,10 @@ def step_anomalies(V: np.ndarray, nb_idx: np.ndarray, nb_use: np.ndarray, *, thr
             "exceed": exceed}
 
 
-def _month_task(ym, *, archive: str, ids: list, nb_idx, nb_use, start, end, params: dict) -> dict:
+def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict) -> dict:
     ns = len(ids)
-    rows = read_rows(archive, "sensor", months=[ym], start=start, end=end, pollutants=["pm2.5"],
+    y, m, start, end = win
+    rows = read_rows(archive, "sensor", months=[(y, m)], start=start, end=end, pollutants=["pm2.5"],
                      columns=["time", "station", "value"])
     out = {"steps": 0, "n_obs": np.zeros(ns, np.int64), "n_eval": np.zeros(ns, np.int64),
            "n_exc": np.zeros(ns, np.int64), "excess_sum": np.zeros(ns), "duplicates": 0, "unknown": 0,
@@ -210,7 +211,7 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
                       min_excess: float = 5.0, floor: float = 2.0, min_neighbours: int = 3,
                       max_neighbour_m: float = 10_000.0, min_fraction: float = 0.5, min_steps: int = 6,
                       cell_size: float = 1000.0, permutations: int = 99, seed: int = 12345,
-                      engine: Engine | None = None) -> SensorOpsResult:
+                      engine: Engine | None = None, task_days: int = 1) -> SensorOpsResult:
     """Neighbour anomalies of every sensor and step, flags, persistence per cell and Gi* over an archive.
 
     Parameters
@@ -229,7 +230,10 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
     permutations, seed : int
         Gi* conditional permutations and their seed.
     engine : Engine, optional
-        Where the month tasks run (default in memory).
+        Where the tasks run (default in memory).
+    task_days : int
+        Days of readings per task (tasks never cross a month partition); the
+        tables do not depend on it.
 
     Returns
     -------
@@ -263,30 +267,29 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
         probs.add(str(a), f"{len(lonely)} sensors (first: {ids[lonely[0]]})",
                   f"fewer than {min_neighbours} neighbours within {max_neighbour_m:.0f} m: never evaluated",
                   severity="warning")
-    months = month_partitions(a, "sensor", start, end)
-    if not months:
+    windows = time_windows(a, "sensor", start, end, days=task_days)
+    if not windows:
         raise InputError("no micro-sensor data in the period", file=a, where="start",
                          fix="choose a period the archive covers (geoairplan archive info)")
     params = {"threshold": float(threshold), "min_excess": float(min_excess), "floor": float(floor),
               "min_neighbours": int(min_neighbours)}
-    parts = eng.map(_month_task, months, archive=str(a), ids=ids, nb_idx=nb_idx, nb_use=nb_use, start=start,
-                    end=end, params=params)
+    parts = eng.map(_window_task, windows, archive=str(a), ids=ids, nb_idx=nb_idx, nb_use=nb_use, params=params)
     ns = len(ids)
     n_obs = np.zeros(ns, np.int64)
     n_eval = np.zeros(ns, np.int64)
     n_exc = np.zeros(ns, np.int64)
     ex_sum = np.zeros(ns)
     anoms = []
-    for ym, p in zip(months, parts):  # month order: the same sums whatever ran the tasks
+    for (_yr, _mo, w0, _w1), p in zip(windows, parts):  # window order: the same sums whatever ran the tasks
         n_obs += p["n_obs"]
         n_eval += p["n_eval"]
         n_exc += p["n_exc"]
         ex_sum += p["excess_sum"]
         if p["duplicates"]:
-            probs.add(str(a), f"{ym[0]}-{ym[1]:02d}", f"{p['duplicates']} repeated (sensor, time) readings: the "
+            probs.add(str(a), f"{w0:%Y-%m-%d}", f"{p['duplicates']} repeated (sensor, time) readings: the "
                       "first is used", severity="warning")
         if p["unknown"]:
-            probs.add(str(a), f"{ym[0]}-{ym[1]:02d}", f"{p['unknown']} readings of sensors without position: "
+            probs.add(str(a), f"{w0:%Y-%m-%d}", f"{p['unknown']} readings of sensors without position: "
                       "not used", severity="warning")
         if p["anomalies"] is not None:
             anoms.append(p["anomalies"])

@@ -60,8 +60,8 @@ from geoairplan.reference.geography import load_townships
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.stations import load_stations
 
-__all__ = ["import_files", "archive_info", "read_rows", "read_registry", "month_partitions", "ImportReport",
-           "ArchiveInfo", "LevelsSink", "SCHEMA", "KINDS", "TZ", "detect_kind", "write_partitioned"]
+__all__ = ["import_files", "archive_info", "read_rows", "read_registry", "month_partitions", "time_windows", "ImportReport",
+           "ArchiveInfo", "LevelsSink", "register", "record_source", "SCHEMA", "KINDS", "TZ", "detect_kind", "write_partitioned"]
 
 TZ = "Asia/Taipei"
 KINDS = ("moenv", "sensor")
@@ -154,8 +154,9 @@ def detect_kind(path: Path) -> str:
 def write_partitioned(frame: pd.DataFrame, root: Path, kind: str, tag: str) -> list[str]:
     """Write tidy rows under ``root/data/kind=<kind>/year=Y/month=M/part-<tag>.parquet``; relative paths.
 
-    Rows are sorted by station and time inside each file (row-group statistics
-    then prune a station's read). Files are written whole to a temporary name
+    Rows are sorted by station and time inside each file (MOENV: row-group
+    statistics then prune a station's read) or by time and sensor (sensors:
+    they prune a time window's read). Files are written whole to a temporary name
     and renamed, so an interrupted import leaves no half file.
     """
     if frame.empty:
@@ -164,7 +165,8 @@ def write_partitioned(frame: pd.DataFrame, root: Path, kind: str, tag: str) -> l
     ym = (t.dt.year.to_numpy() * 100 + t.dt.month.to_numpy())
     parts = []
     for key in np.unique(ym):
-        sub = frame[ym == key].sort_values(["station", "time", "pollutant"], kind="stable")
+        order = ["time", "station", "pollutant"] if kind == "sensor" else ["station", "time", "pollutant"]
+        sub = frame[ym == key].sort_values(order, kind="stable")
         rel = Path("data") / f"kind={kind}" / f"year={key // 100}" / f"month={key % 100}" / f"part-{tag}.parquet"
         dest = root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -249,6 +251,34 @@ def _merge_registry(archive: Path, new: pd.DataFrame, probs: Problems, src: str)
     tmp = archive / "registry.parquet.tmp"
     gdf.to_parquet(tmp, index=False)
     os.replace(tmp, archive / "registry.parquet")
+
+
+def register(archive, kind: str, ids, lon, lat, *, types=None, siteid=None, data_kind: str = "measured") -> Problems:
+    """Add stations or sensors (positions in degrees) to an archive's registry; ids already there are kept.
+
+    For writers that make data without a source file (scenario generators).
+    County and township come from the embedded township boundaries.
+    Returns the problems (moved ids).
+    """
+    a = _check_archive(archive, create=True)
+    ids = list(ids)
+    probs = Problems()
+    rows = _registry_rows(kind, ids, list(siteid) if siteid is not None else [None] * len(ids), lon, lat,
+                          list(types) if types is not None else [kind] * len(ids), data_kind)
+    _merge_registry(a, rows, probs, str(a))
+    return probs
+
+
+def record_source(archive, digest: str, name: str, kind: str, rows: int, data_kind: str, parts) -> bool:
+    """Add a source to the ledger (False, nothing done, when ``digest`` is there already)."""
+    a = _check_archive(archive, create=True)
+    ledger = _ledger(a)
+    if digest in set(ledger["sha256"]):
+        return False
+    entry = {"sha256": digest, "file": name, "kind": kind, "rows": str(rows), "data_kind": data_kind,
+             "parts": ";".join(parts)}
+    _write_ledger(a, pd.concat([ledger, pd.DataFrame([entry])], ignore_index=True))
+    return True
 
 
 # --------------------------------------------------------------------------- readers per kind
@@ -537,6 +567,24 @@ def month_partitions(archive, kind: str, start=None, end=None) -> list[tuple[int
         if (lo is None or last > _tz(lo)) and (hi is None or first < _tz(hi)):
             out.add((y, m))
     return sorted(out)
+
+
+def time_windows(archive, kind: str, start=None, end=None, days: int = 1) -> list[tuple]:
+    """``(year, month, window start, window end)`` of ``days``-day windows (inside months) over the partitions."""
+    out = []
+    lo = None if start is None else _tz(pd.Timestamp(start))
+    hi = None if end is None else _tz(pd.Timestamp(end))
+    for y, m in month_partitions(archive, kind, start, end):
+        first = pd.Timestamp(year=y, month=m, day=1, tz=TZ)
+        last = first + pd.offsets.MonthBegin(1)
+        w = first
+        while w < last:
+            w1 = min(last, w + pd.Timedelta(days=days))
+            a, b = (w if lo is None else max(w, lo)), (w1 if hi is None else min(w1, hi))
+            if a < b:
+                out.append((y, m, a, b))
+            w = w1
+    return out
 
 
 def _tz(t: pd.Timestamp) -> pd.Timestamp:

@@ -2,12 +2,12 @@
 
 :func:`backtest` runs the warning engine (:func:`~geoairplan.warnings.compute_levels`,
 the 2022 regulation by default) over an archive (:mod:`geoairplan.io.archive`)
-for a period, one task per station (the levels of a station depend on its own
-hours only), on the :class:`~geoairplan.engine.Engine` given: in memory, on
-Dask on this machine or on a Dask cluster. Each task reads only its station's
+for a period, one task per group of stations (the levels of a station depend on
+its own hours only), on the :class:`~geoairplan.engine.Engine` given: in memory, on
+Dask on this machine or on a Dask cluster. Each task reads only its stations'
 rows of the period, pads the hourly index to the period (so that every
 station's hours are the hours :func:`compute_levels` gives on the whole table)
-and returns the station's warning hours and daily highest level; the reduction
+and returns each station's warning hours and daily highest level; the reduction
 to counties runs on the client, in station order, so every engine gives the
 same bytes.
 
@@ -68,17 +68,11 @@ def period_bounds(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     return t0.floor("h"), t1.ceil("h")
 
 
-def station_levels(rows: pd.DataFrame, t0: pd.Timestamp, t1: pd.Timestamp, rules="warning_2022") -> pd.DataFrame:
-    """:func:`compute_levels` of one station's rows, on the hourly index of the period [t0, t1).
-
-    A missing value is added at the first and last hour of the period when the
-    station has no row there, so the index (and every rolling window) is the
-    one the whole-table computation gives.
-    """
-    R = load_warning_rules(rules)
-    used = rows[rows["pollutant"].isin(R.pollutants)]
+def _pad(rows: pd.DataFrame, pollutants, t0: pd.Timestamp, t1: pd.Timestamp) -> list[dict]:
+    """Missing values at the period's first and last hour for a station that has no row there."""
+    used = rows[rows["pollutant"].isin(pollutants)]
     if used.empty:
-        return pd.DataFrame()
+        return []
     pol = sorted(used["pollutant"].unique())[0]
     mine = used[used["pollutant"] == pol]
     pads = []
@@ -86,7 +80,24 @@ def station_levels(rows: pd.DataFrame, t0: pd.Timestamp, t1: pd.Timestamp, rules
         if not (mine["time"] == t).any():
             pads.append({"time": t, "station": mine["station"].iat[0], "pollutant": pol, "value": np.nan,
                          "unit": mine["unit"].iat[0], "flag": "missing"})
-    obs = pd.concat([rows, pd.DataFrame(pads)], ignore_index=True) if pads else rows
+    return pads
+
+
+def station_levels(rows: pd.DataFrame, t0: pd.Timestamp, t1: pd.Timestamp, rules="warning_2022") -> pd.DataFrame:
+    """:func:`compute_levels` of some stations' rows, on the hourly index of the period [t0, t1).
+
+    A missing value is added at the first and last hour of the period for each
+    station that has no row there, so the index (and every rolling window) is
+    the one the whole-table computation over the period gives: a station's
+    levels do not depend on which other stations are computed with it.
+    """
+    R = load_warning_rules(rules)
+    pads = []
+    for _, g in rows.groupby("station", sort=True):
+        pads += _pad(g, R.pollutants, t0, t1)
+    if not rows["pollutant"].isin(R.pollutants).any():
+        return pd.DataFrame()
+    obs = pd.concat([rows, pd.DataFrame(pads)], ignore_index=True) if pads else rows.copy()
     obs.attrs["source"] = str(rows.attrs.get("source", "archive"))
     return compute_levels(obs, R)
 
@@ -104,21 +115,29 @@ def _reduce(lv: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     return hours, daily, counts
 
 
-def _station_task(station: str, *, archive: str, t0: pd.Timestamp, t1: pd.Timestamp, rules: str,
-                  sink: Callable | None = None) -> dict:
-    rows = read_rows(archive, "moenv", start=t0, end=t1, stations=[station],
-                     pollutants=list(load_warning_rules(rules).pollutants), columns=["time", "station", "pollutant", "value", "unit", "flag"])
-    rows.attrs["source"] = f"{Path(archive).name}: {station}"
-    if rows.empty:
-        return {"station": station, "empty": True}
-    lv = station_levels(rows, t0, t1, rules)
-    if lv.empty:
-        return {"station": station, "empty": True}
-    if sink is not None:
-        sink(station, lv)
-    hours, daily, counts = _reduce(lv)
-    return {"station": station, "empty": False, "hours": hours, "daily": daily, "counts": counts,
-            "problems": list(lv.attrs["problems"])}
+def _stations_task(stations: tuple, *, archive: str, t0: pd.Timestamp, t1: pd.Timestamp, rules: str,
+                   sink: Callable | None = None) -> list[dict]:
+    """Levels of a group of stations (one read, one vectorised engine call), reduced per station."""
+    rows = read_rows(archive, "moenv", start=t0, end=t1, stations=list(stations),
+                     pollutants=list(load_warning_rules(rules).pollutants),
+                     columns=["time", "station", "pollutant", "value", "unit", "flag"])
+    rows.attrs["source"] = Path(archive).name
+    lv = station_levels(rows, t0, t1, rules) if len(rows) else pd.DataFrame()
+    out = []
+    probs = list(lv.attrs.get("problems") or []) if len(lv) else []
+    by = dict(tuple(lv.groupby("station", sort=True))) if len(lv) else {}
+    for i, station in enumerate(stations):
+        one = by.get(station)
+        if one is None:
+            out.append({"station": station, "empty": True})
+            continue
+        one = one.reset_index(drop=True)
+        if sink is not None:
+            sink(station, one)
+        hours, daily, counts = _reduce(one)
+        out.append({"station": station, "empty": False, "hours": hours, "daily": daily, "counts": counts,
+                    "problems": probs if i == 0 else []})
+    return out
 
 
 @dataclass
@@ -224,7 +243,8 @@ def _episodes(hours: pd.DataFrame, R, max_gap_hours: int) -> pd.DataFrame:
 
 
 def backtest(archive, *, start, end, county=None, rules="warning_2022", engine: Engine | None = None,
-             max_gap_hours: int = 1, levels_sink: Callable | None = None) -> BacktestResult:
+             max_gap_hours: int = 1, levels_sink: Callable | None = None,
+             stations_per_task: int = 4) -> BacktestResult:
     """Back-test the warning regulation on an archive's MOENV hours.
 
     Parameters
@@ -246,6 +266,9 @@ def backtest(archive, *, start, end, county=None, rules="warning_2022", engine: 
         levels table (where the engine runs the task): the command line passes
         a Parquet writer (:class:`geoairplan.io.archive.LevelsSink`) for
         ``levels/station=<name>/``.
+    stations_per_task : int
+        Stations computed together in one task (one read, one engine call);
+        the tables do not depend on it (a station's levels are its own).
 
     Returns
     -------
@@ -263,7 +286,9 @@ def backtest(archive, *, start, end, county=None, rules="warning_2022", engine: 
                          fix="import MOENV hourly files: geoairplan archive import FILES... --to " + str(a))
     counties, mapping = _counties(reg, county, probs, src)
     names = sorted(mapping)
-    res = eng.map(_station_task, names, archive=str(a), t0=t0, t1=t1, rules=rules, sink=levels_sink)
+    groups = [tuple(names[i:i + stations_per_task]) for i in range(0, len(names), stations_per_task)]
+    res = [r for part in eng.map(_stations_task, groups, archive=str(a), t0=t0, t1=t1, rules=rules,
+                                 sink=levels_sink) for r in part]
     hours, daily, st_rows = [], [], []
     for r in res:
         s = r["station"]
