@@ -23,6 +23,8 @@ def add_parser(sub) -> None:
     p.add_argument("--cell", type=number(float, low=0, low_open=True, unit="m"), default=1000.0,
                    help="persistence grid cell (m, default 1000)")
     p.add_argument("--permutations", type=number(int, low=0), default=99, help="Gi* permutations (99)")
+    p.add_argument("--no-anomalies", action="store_true",
+                   help="leave out the table of every anomalous sensor-step (long periods: it can be huge)")
     add_output_args(p, no_maps_help="no maps (none yet)")
     p.set_defaults(func=run)
 
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         res = sensor_operations(args.archive, start=args.start, end=end_exclusive(args.end), k=args.k,
                                 threshold=args.threshold, min_excess=args.min_excess,
                                 min_fraction=args.min_fraction, cell_size=args.cell,
-                                permutations=args.permutations, engine=eng)
+                                permutations=args.permutations, engine=eng, anomalies=not args.no_anomalies)
     if args.scenario and not res.meta.scenario:
         res = replace(res, meta=res.meta.with_(scenario=True))
     files = write(res, args.out, maps=False)

@@ -104,7 +104,7 @@ def step_anomalies(V: np.ndarray, nb_idx: np.ndarray, nb_use: np.ndarray, *, thr
             "exceed": exceed}
 
 
-def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict) -> dict:
+def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, keep_steps: bool = True) -> dict:
     ns = len(ids)
     y, m, start, end = win
     rows = read_rows(archive, "sensor", months=[(y, m)], start=start, end=end, pollutants=["pm2.5"],
@@ -141,7 +141,7 @@ def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict) 
         out["n_eval"] += ev.sum(axis=0)
         out["n_exc"] += ex.sum(axis=0)
         out["excess_sum"] += np.where(ev, r["excess"], 0.0).sum(axis=0)
-        ti, si = np.nonzero(ex)
+        ti, si = np.nonzero(ex) if keep_steps else ((), ())
         if len(ti):
             an.append(pd.DataFrame({"time": times[b0 + ti], "sensor_code": si, "pm25": V[ti, si],
                                     "neighbour_median": r["median"][ti, si], "neighbour_mad": r["mad"][ti, si],
@@ -211,7 +211,7 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
                       min_excess: float = 5.0, floor: float = 2.0, min_neighbours: int = 3,
                       max_neighbour_m: float = 10_000.0, min_fraction: float = 0.5, min_steps: int = 6,
                       cell_size: float = 1000.0, permutations: int = 99, seed: int = 12345,
-                      engine: Engine | None = None, task_days: int = 1) -> SensorOpsResult:
+                      engine: Engine | None = None, task_days: int = 1, anomalies: bool = True) -> SensorOpsResult:
     """Neighbour anomalies of every sensor and step, flags, persistence per cell and Gi* over an archive.
 
     Parameters
@@ -231,6 +231,10 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
         Gi* conditional permutations and their seed.
     engine : Engine, optional
         Where the tasks run (default in memory).
+    anomalies : bool
+        Return the table of every anomalous sensor-step (True); over a year of
+        10,000 sensors it can hold tens of millions of rows, so long runs may
+        leave it out (the per-sensor and per-cell counts are always there).
     task_days : int
         Days of readings per task (tasks never cross a month partition); the
         tables do not depend on it.
@@ -273,7 +277,8 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
                          fix="choose a period the archive covers (geoairplan archive info)")
     params = {"threshold": float(threshold), "min_excess": float(min_excess), "floor": float(floor),
               "min_neighbours": int(min_neighbours)}
-    parts = eng.map(_window_task, windows, archive=str(a), ids=ids, nb_idx=nb_idx, nb_use=nb_use, params=params)
+    parts = eng.map(_window_task, windows, archive=str(a), ids=ids, nb_idx=nb_idx, nb_use=nb_use, params=params,
+                    keep_steps=bool(anomalies))
     ns = len(ids)
     n_obs = np.zeros(ns, np.int64)
     n_eval = np.zeros(ns, np.int64)
