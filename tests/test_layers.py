@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("errors", ("geoairplan", "geoairplan.errors")),
     ("reference", ("geoairplan.reference",)),
     ("io", ("geoairplan.io", "geoairplan.datasets")),
-    ("grid/raster/results", ("geoairplan.grid", "geoairplan.raster", "geoairplan.results")),
+    ("grid/raster/results", ("geoairplan.grid", "geoairplan.raster", "geoairplan.results", "geoairplan.engine")),
     ("analysis", ("geoairplan.coverage", "geoairplan.warnings", "geoairplan.interpolate", "geoairplan.hotspots")),
     ("maps", ("geoairplan.maps",)),
     ("publish", ("geoairplan.publish",)),

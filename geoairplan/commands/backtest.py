@@ -1,0 +1,53 @@
+"""``geoairplan backtest``: the warning regulation over an archive's years (Dask), per county."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from geoairplan.commands import add_output_args
+from geoairplan.commands.jobs import add_job_args
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("backtest", help="warning back-test over an archive: hours, days, episodes, calendar",
+                       description="Levels for every station-hour of an archive's period (one Dask task per "
+                                   "station), then per county warning hours and days per level and year, the "
+                                   "episode table and the daily highest level (calendar).")
+    add_job_args(p)
+    p.add_argument("--county", default="all", help="county, or 'all' (default)")
+    p.add_argument("--rules", default="warning_2022", help="rule table (default warning_2022)")
+    p.add_argument("--gap", type=int, default=1, metavar="H", help="warning hours at most H apart form one episode")
+    p.add_argument("--levels", action="store_true",
+                   help="also write every station-hour's levels to OUT/levels/station=NAME/levels.parquet "
+                        "(written by the workers; OUT must be reachable from them)")
+    add_output_args(p, no_maps_help="no maps (the back-test has no maps yet)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from pathlib import Path
+
+    from geoairplan.commands import report
+    from geoairplan.engine import engine
+    from geoairplan.errors import InputError
+    from geoairplan.io.archive import LevelsSink
+    from geoairplan.publish import prepare_outdir, write
+    from geoairplan.warnings.backtest import backtest
+
+    t0 = time.perf_counter()
+    if not args.start or not args.end:
+        raise InputError("a back-test needs a period", where="start", fix="give --from YYYY-MM-DD --to YYYY-MM-DD")
+    out = prepare_outdir(args.out)
+    sink = LevelsSink(Path(out).resolve() / "levels") if args.levels else None
+    with engine(args.scheduler, workers=args.workers, progress=args.progress) as eng:
+        print(f"running on {eng.describe()}")
+        res = backtest(args.archive, start=args.start, end=args.end, county=args.county, rules=args.rules,
+                       engine=eng, max_gap_hours=args.gap, levels_sink=sink)
+    if args.scenario and not res.meta.scenario:
+        res = replace(res, meta=res.meta.with_(scenario=True))
+    files = write(res, out, maps=False)
+    print(res.summary_text())
+    report(res.problems, files, out, t0=t0)
+    return 0
