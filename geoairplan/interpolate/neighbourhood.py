@@ -136,8 +136,11 @@ def neighbourhood_chunk(xy: np.ndarray, z2: np.ndarray, vario, tree, k: int, pts
 
     # γ between every pair of points used in this chunk (a compact patch: a few hundred points),
     # then each kriging matrix is a gather from it
-    used, loc = np.unique(sets, return_inverse=True)
-    loc = loc.reshape(sets.shape)
+    lut = np.zeros(xy.shape[0], dtype=np.int64)
+    lut[sets.ravel()] = 1
+    used = np.flatnonzero(lut)
+    lut[used] = np.arange(used.size)
+    loc = lut[sets]
     su = xy[used] * scale
     gu = np.subtract(su[:, None, 0], su[None, :, 0])
     np.square(gu, out=gu)
