@@ -14,7 +14,17 @@ cell, with ``b = [γ0; 1]``:
 
 * the prediction is ``bᵀ (A⁻¹ [z; 0])``: a dot product, O(N) per cell;
 * the variance is ``bᵀ A⁻¹ b``: O(N²) per cell, done as one matrix product
-  per chunk of cells.
+  per chunk of cells. For the bounded models (spherical, exponential,
+  Gaussian) the covariance form halves it: with the Cholesky factor of the
+  stations' covariance matrix ``K = LLᵀ`` (factorised once in ``fit``), a
+  chunk needs one triangular product ``L⁻¹C`` (BLAS ``trmm``, N²/2 per
+  cell) and row-wise dot products (see ``_covariance_factor``). No exact
+  form needs less: ``σ²`` depends on all N covariances of the cell through
+  a quadratic form.
+
+With ``n_neighbors=k`` (or :class:`NeighbourhoodKriging`), each cell is
+kriged from its k nearest points instead: see
+:mod:`~geoairplan.interpolate.neighbourhood`.
 
 Writing ``γ0 = α + β·F(d)`` for each model (e.g. spherical ``α = nugget``,
 ``β = psill``) and using ``1ᵀP = 0`` for the top-left block ``P`` of ``A⁻¹``
