@@ -503,13 +503,12 @@ class OrdinaryKriging(Gridder):
         if self._constant is not None:
             val = np.broadcast_to(self._constant, (m, h)).copy() if self.z_.ndim == 2 else np.full(m, self._constant)
             return val, (np.zeros(m) if variance else None)
-        pts = np.column_stack([x - self._x0, y - self._y0])
         out = np.empty((m, h))
         var = np.empty(m) if variance else None
         if hasattr(self, "_tree"):
-            self._predict_local(pts, out, var)
+            self._predict_local(np.column_stack([x - self._x0, y - self._y0]), out, var)
         else:
-            self._predict_global(pts, out, var)
+            self._predict_global(np.asarray(x, float), np.asarray(y, float), out, var)
         return (out[:, 0] if self.z_.ndim == 1 else out), var
 
     def _chunk_rows(self, width: int) -> int:
@@ -517,15 +516,20 @@ class OrdinaryKriging(Gridder):
         rows = self.memory_budget // max(1, 8 * width * workers)
         return int(min(2048, max(64, rows)))  # small chunks stay in cache
 
-    def _predict_global(self, pts, out, var):
+    def _predict_global(self, x, y, out, var):
+        """Values (and variance) at the points ``(x, y)`` (TM2 metres), chunk by chunk on all cores.
+
+        Each chunk centres and scales its own points (no full-size copies):
+        memory beyond the outputs is bounded by the chunk buffers.
+        """
         n = self._xy.shape[0]
         h = out.shape[1]
         rhs = self._rhs if var is not None else self._rhs_pred
         alpha, beta, scale = self._alpha, self._beta, self._scale
         ainv, wz = self._ainv, self._wz
         s_last = ainv[n, n]
-        sx, sy = self._xy[:, 0] * scale, self._xy[:, 1] * scale
-        px, py = pts[:, 0] * scale, pts[:, 1] * scale
+        sxy = self._xy * scale
+        x0, y0 = self._x0, self._y0
         eps2 = (_EPS * scale) ** 2
         vario = self.variogram_
         exact = self.exact_values
@@ -543,12 +547,12 @@ class OrdinaryKriging(Gridder):
             if bufs is None or bufs[0].shape[0] < c:
                 bufs = local.bufs = (np.empty((c, n)), np.empty((c, n)), np.empty((c, rhs.shape[1])))
             t, w, r = bufs[0][:c], bufs[1][:c], bufs[2][:c]
-            # scaled squared distances, in place
-            np.subtract(px[s:e, None], sx[None, :], out=t)
-            np.square(t, out=t)
-            np.subtract(py[s:e, None], sy[None, :], out=w)
-            np.square(w, out=w)
-            np.add(t, w, out=t)
+            # scaled squared distances in one pass (cdist computes dx² + dy² as the ufuncs would)
+            p = np.empty((c, 2))
+            np.subtract(x[s:e], x0, out=p[:, 0])
+            np.subtract(y[s:e], y0, out=p[:, 1])
+            p *= scale
+            cdist(p, sxy, "sqeuclidean", out=t)
             near = np.flatnonzero(t.min(axis=1) <= eps2)
             f = vario._shape_inplace(t, w)
             np.matmul(f, rhs, out=r)
@@ -569,7 +573,7 @@ class OrdinaryKriging(Gridder):
             else:
                 out[s:e] = beta * r + wz[n]
             if near.size:  # cells on a station: PyKrige's handling, row by row
-                dd = cdist(pts[s:e][near], self._xy)
+                dd = cdist(np.column_stack([x[s:e][near] - x0, y[s:e][near] - y0]), self._xy)
                 b = np.ones((near.size, n + 1))
                 b[:, :n] = vario(dd)
                 if exact:
@@ -579,7 +583,7 @@ class OrdinaryKriging(Gridder):
                     var[s:e][near] = np.einsum("ij,ij->i", b @ ainv, b)
 
         width = 2 * n + rhs.shape[1]
-        run_chunks(work, pts.shape[0], self._chunk_rows(width), _workers(self.workers))
+        run_chunks(work, x.size, self._chunk_rows(width), _workers(self.workers))
         if var is not None:
             np.maximum(var, 0.0, out=var)
 
