@@ -412,6 +412,8 @@ class OrdinaryKriging(Gridder):
     # fitting ---------------------------------------------------------------------
     def _fit(self, x, y, z):
         self.notes_ = []
+        for stale in ("_tree", "_ainv", "_chol", "neighbourhood_stats_"):  # from an earlier fit
+            self.__dict__.pop(stale, None)
         if self._fixed is not None:
             self.variogram_ = self._fixed
         else:

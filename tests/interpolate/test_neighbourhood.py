@@ -151,3 +151,14 @@ def test_predict_neighbourhood_reports_systems():
     assert 0 < stats["systems"] < PX.size and stats["cells"] == PX.size
     z, s = nk.predict((PX, PY), return_variance=True)
     _close(out[:, 0], z, 100)
+
+
+def test_refitting_switches_between_global_and_neighbourhood():
+    """A gridder fitted again on fewer points than k krige globally (no stale KD-tree or inverse)."""
+    params = MODELS["spherical"]
+    nk = NeighbourhoodKriging("spherical", params, n_neighbors=12).fit((X, Y), Z)
+    assert nk._loo() is None  # neighbourhood kriging: no closed-form leave-one-out
+    nk.fit((X[:10], Y[:10]), Z[:10])  # 10 points < k: global kriging
+    ok = OrdinaryKriging("spherical", params).fit((X[:10], Y[:10]), Z[:10])
+    _close(nk.predict((PX[:50], PY[:50])), ok.predict((PX[:50], PY[:50])), 100)
+    assert nk._loo() is not None
