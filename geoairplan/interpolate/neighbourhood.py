@@ -18,10 +18,13 @@ How the work is shared:
    are grouped (``np.unique`` on the rows): adjacent cells mostly share their
    k nearest points, so there are several times fewer distinct systems than
    cells.
-4. Each distinct system is factorised **once**: groups of similar size are
+4. Each distinct system is factorised **once**: its matrix is gathered from
+   the semivariances between the chunk's points (computed once per chunk,
+   a few hundred points), and groups of similar size are
    stacked and solved by one batched LAPACK call
    (``numpy.linalg.solve`` on ``(G, k+1, k+1)`` matrices with the group's
-   cells as right-hand-side columns, padded to a power of two).
+   cells as right-hand-side columns, padded to a power of two; 128 systems
+   per call, so they stay in cache).
 5. Weights give the value (``λᵀz``) and the variance (``wᵀb``, one
    row-wise dot product) of every cell.
 
