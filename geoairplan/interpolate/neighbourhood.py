@@ -15,7 +15,8 @@ How the work is shared:
 2. Cells are visited in spatially compact chunks (cells sorted by square
    tiles of about one chunk each), so a chunk holds whole neighbourhoods.
 3. In a chunk, each cell's neighbour indices are sorted and identical sets
-   are grouped (``np.unique`` on the rows): adjacent cells mostly share their
+   are grouped (rows hashed to int64, then ``np.unique``; collisions are
+   checked): adjacent cells mostly share their
    k nearest points, so there are several times fewer distinct systems than
    cells.
 4. Each distinct system is factorised **once**: its matrix is gathered from
@@ -29,9 +30,10 @@ How the work is shared:
    row-wise dot product) of every cell.
 
 Work per cell is O(k²) for the right-hand sides and weights plus O(k³)/g for
-the factorisation shared by the g cells of a group: linear in the number of
-cells M, and independent of the number of points N apart from the
-KD-tree query (O(log N)). Memory is bounded by the chunk size.
+the factorisation shared by the g cells of a group: at most linear in the
+number of cells M. N enters through the KD-tree query (O(log N)) and the
+number of distinct neighbour sets, which grows with N but never exceeds M.
+Memory is bounded by the chunk size.
 
 Cells at a point (distance <= 1e-10 m) get that point's value and zero
 variance with ``exact_values`` (PyKrige's convention), as in global kriging.
