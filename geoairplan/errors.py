@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
+if TYPE_CHECKING:  # only for the annotation of Problems.to_frame
+    import pandas as pd
 
 __all__ = ["GeoAirPlanError", "InputError", "InternalError", "Problem", "Problems"]
 
@@ -104,7 +105,11 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> "pd.DataFrame":
+        # The one function-local import allowed outside geoairplan/commands/: errors is the first
+        # layer and `geoairplan --help` must not pay pandas' import (issue #17); only this method needs it.
+        import pandas as pd
+
         return pd.DataFrame([p.__dict__ for p in self.items],
                             columns=["source", "where", "reason", "severity"])
 

@@ -1,8 +1,8 @@
 """Speed and memory benchmarks of geoairplan against the peer measured in the same run.
 
 Not a test: it prints ratios (ours / peer) on this machine. Each section is a
-module in ``scripts/benchmarks/`` with a ``run(quick: bool) -> list[str]``
-function returning the lines to print. Run all sections, or name some:
+module in ``scripts/benchmarks/`` with a ``run(quick: bool)`` function returning
+(or yielding, to print them as they come) the lines to print. Run all sections, or name some:
 
     python scripts/bench.py                 # everything
     python scripts/bench.py interpolate     # one section

@@ -14,7 +14,17 @@ cell, with ``b = [γ0; 1]``:
 
 * the prediction is ``bᵀ (A⁻¹ [z; 0])``: a dot product, O(N) per cell;
 * the variance is ``bᵀ A⁻¹ b``: O(N²) per cell, done as one matrix product
-  per chunk of cells.
+  per chunk of cells. For the bounded models (spherical, exponential,
+  Gaussian) the covariance form halves it: with the Cholesky factor of the
+  stations' covariance matrix ``K = LLᵀ`` (factorised once in ``fit``), a
+  chunk needs one triangular product ``L⁻¹C`` (BLAS ``trmm``, N²/2 per
+  cell) and row-wise dot products (see ``_covariance_factor``). No exact
+  form needs less: ``σ²`` depends on all N covariances of the cell through
+  a quadratic form.
+
+With ``n_neighbors=k`` (or :class:`NeighbourhoodKriging`), each cell is
+kriged from its k nearest points instead: see
+:mod:`~geoairplan.interpolate.neighbourhood`.
 
 Writing ``γ0 = α + β·F(d)`` for each model (e.g. spherical ``α = nugget``,
 ``β = psill``) and using ``1ᵀP = 0`` for the top-left block ``P`` of ``A⁻¹``
@@ -43,14 +53,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from geoairplan.errors import InputError
 from geoairplan.interpolate._core import MEMORY_BUDGET, Gridder, _workers, run_chunks
+from geoairplan.interpolate.neighbourhood import DEFAULT_NEIGHBOURS, predict_neighbourhood
 
-__all__ = ["OrdinaryKriging", "Variogram", "empirical_variogram", "fit_variogram", "VARIOGRAM_MODELS"]
+__all__ = ["OrdinaryKriging", "NeighbourhoodKriging", "Variogram", "empirical_variogram", "fit_variogram", "VARIOGRAM_MODELS"]
 
 #: Models and their parameter names (PyKrige's order).
 VARIOGRAM_MODELS = {
@@ -209,6 +221,17 @@ def _parse_parameters(model: str, params) -> dict:
     return p
 
 
+def _triu_pair(k: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the ``k``-th entry of ``np.triu_indices(n, k=1)`` (row-major order)."""
+    k = np.asarray(k, dtype=np.int64)
+    start = lambda r: r * (2 * n - r - 1) // 2  # flat index of the first pair of row r
+    i = np.floor((2 * n - 1 - np.sqrt((2.0 * n - 1) ** 2 - 8.0 * k)) / 2).astype(np.int64)
+    i = np.clip(i, 0, n - 2)
+    i -= (start(i) > k)  # correct float rounding either way
+    i += (start(i + 1) <= k)
+    return i, k - start(i) + i + 1
+
+
 def empirical_variogram(x, y, z, nlags: int = 6, *, max_pairs: int = 5_000_000, seed: int = 0):
     """Binned semivariances (PyKrige's binning): ``(lags, semivariance, pairs per lag)``.
 
@@ -222,10 +245,12 @@ def empirical_variogram(x, y, z, nlags: int = 6, *, max_pairs: int = 5_000_000, 
     n = x.size
     if n < 2:
         raise InputError("a variogram needs at least two points", where="variogram")
-    i, j = np.triu_indices(n, k=1)
-    if i.size > max_pairs:
-        pick = np.sort(np.random.default_rng(seed).choice(i.size, size=max_pairs, replace=False))
-        i, j = i[pick], j[pick]
+    npairs = n * (n - 1) // 2
+    if npairs > max_pairs:  # the same pairs as picking from np.triu_indices, without building all of them
+        pick = np.sort(np.random.default_rng(seed).choice(npairs, size=max_pairs, replace=False))
+        i, j = _triu_pair(pick, n)
+    else:
+        i, j = np.triu_indices(n, k=1)
     xy = np.column_stack([x, np.asarray(y, float)])
     d = np.sqrt(((xy[i] - xy[j]) ** 2).sum(axis=1))
     dmax, dmin = float(d.max()), float(d.min())
@@ -327,10 +352,11 @@ class OrdinaryKriging(Gridder):
     nlags, weight:
         Empirical variogram classes and PyKrige's small-lag weighting for the fit.
     n_neighbors:
-        ``None`` for global kriging (one system for all cells). An integer
-        ``k`` krige each cell from its ``k`` nearest points (local kriging,
-        for thousands of micro-sensors); cells sharing the same neighbours
-        share one solve.
+        ``None`` (the default) for global kriging (one system for all
+        cells). An integer ``k`` krige each cell from its ``k`` nearest
+        points (neighbourhood kriging, for thousands of micro-sensors; 32 is
+        a good start, :class:`NeighbourhoodKriging`'s default); cells sharing
+        the same neighbours share one factorisation.
     exact_values:
         Return a station's own value at its location (PyKrige's default).
     max_distance:
@@ -386,6 +412,8 @@ class OrdinaryKriging(Gridder):
     # fitting ---------------------------------------------------------------------
     def _fit(self, x, y, z):
         self.notes_ = []
+        for stale in ("_tree", "_ainv", "_chol", "neighbourhood_stats_"):  # from an earlier fit
+            self.__dict__.pop(stale, None)
         if self._fixed is not None:
             self.variogram_ = self._fixed
         else:
@@ -439,6 +467,36 @@ class OrdinaryKriging(Gridder):
         # right-hand side of the per-chunk product F @ [P | q | wz]
         self._rhs = np.ascontiguousarray(np.column_stack([ainv[:n, :n], ainv[:n, n], self._wz[:n]]))
         self._rhs_pred = np.ascontiguousarray(self._wz[:n])
+        self._chol = self._covariance_factor(a)
+
+    def _covariance_factor(self, a: np.ndarray):
+        """The covariance form of the system, for the variance in N²/2 per cell instead of N².
+
+        For a bounded variogram (sill ``S``), ``K = S·11ᵀ - Γ`` is the
+        covariance matrix of the stations (positive definite). With its
+        Cholesky factor ``K = LLᵀ``, ``M = L⁻¹``, ``e = M·1``, ``s = eᵀe`` and
+        ``c = S - γ0`` for a cell, ordinary kriging gives ``u = M·c``,
+        ``a = eᵀu`` and ``σ² = S - uᵀu + (1 - a)²/s`` (the same σ² = λᵀγ0 + μ).
+        Per cell ``u`` is one triangular product (BLAS ``trmm``, N²/2
+        multiply-adds), against N² for ``bᵀA⁻¹b``. Returns None (and the
+        general form is used) for unbounded models or when ``K`` is not
+        numerically positive definite.
+        """
+        v = self.variogram_
+        if v.model not in ("spherical", "exponential", "gaussian"):
+            return None
+        n = a.shape[0] - 1
+        sill = v.sill
+        k = sill - a[:n, :n]
+        try:
+            low = scipy.linalg.cholesky(k, lower=True)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        m = scipy.linalg.solve_triangular(low, np.eye(n), lower=True)
+        e = m.sum(axis=1)
+        h = m.T @ e  # K⁻¹1: f·h = eᵀ(M f) per cell without the triangular product
+        return {"m": np.asfortranarray(m), "e": e, "s": float(e @ e), "sill": sill,
+                "rhs": np.ascontiguousarray(np.column_stack([self._wz[:n], h]))}
 
     # prediction ------------------------------------------------------------------
     def _predict(self, x, y, variance: bool):
@@ -447,13 +505,12 @@ class OrdinaryKriging(Gridder):
         if self._constant is not None:
             val = np.broadcast_to(self._constant, (m, h)).copy() if self.z_.ndim == 2 else np.full(m, self._constant)
             return val, (np.zeros(m) if variance else None)
-        pts = np.column_stack([x - self._x0, y - self._y0])
         out = np.empty((m, h))
         var = np.empty(m) if variance else None
         if hasattr(self, "_tree"):
-            self._predict_local(pts, out, var)
+            self._predict_local(np.column_stack([x - self._x0, y - self._y0]), out, var)
         else:
-            self._predict_global(pts, out, var)
+            self._predict_global(np.asarray(x, float), np.asarray(y, float), out, var)
         return (out[:, 0] if self.z_.ndim == 1 else out), var
 
     def _chunk_rows(self, width: int) -> int:
@@ -461,19 +518,30 @@ class OrdinaryKriging(Gridder):
         rows = self.memory_budget // max(1, 8 * width * workers)
         return int(min(2048, max(64, rows)))  # small chunks stay in cache
 
-    def _predict_global(self, pts, out, var):
+    def _predict_global(self, x, y, out, var):
+        """Values (and variance) at the points ``(x, y)`` (TM2 metres), chunk by chunk on all cores.
+
+        Each chunk centres and scales its own points (no full-size copies):
+        memory beyond the outputs is bounded by the chunk buffers.
+        """
         n = self._xy.shape[0]
         h = out.shape[1]
         rhs = self._rhs if var is not None else self._rhs_pred
         alpha, beta, scale = self._alpha, self._beta, self._scale
         ainv, wz = self._ainv, self._wz
         s_last = ainv[n, n]
-        sx, sy = self._xy[:, 0] * scale, self._xy[:, 1] * scale
-        px, py = pts[:, 0] * scale, pts[:, 1] * scale
+        sxy = self._xy * scale
+        x0, y0 = self._x0, self._y0
         eps2 = (_EPS * scale) ** 2
         vario = self.variogram_
         exact = self.exact_values
         local = threading.local()
+
+        chol = self._chol if var is not None else None
+        if chol is not None:  # covariance form (see _covariance_factor): F @ [wz | K⁻¹1], then trmm
+            rhs = chol["rhs"]
+            trmm = scipy.linalg.blas.get_blas_funcs("trmm", (chol["m"],))
+            ce = chol["sill"] - alpha  # c = ce - beta * f
 
         def work(s, e):
             c = e - s
@@ -481,23 +549,33 @@ class OrdinaryKriging(Gridder):
             if bufs is None or bufs[0].shape[0] < c:
                 bufs = local.bufs = (np.empty((c, n)), np.empty((c, n)), np.empty((c, rhs.shape[1])))
             t, w, r = bufs[0][:c], bufs[1][:c], bufs[2][:c]
-            # scaled squared distances, in place
-            np.subtract(px[s:e, None], sx[None, :], out=t)
-            np.square(t, out=t)
-            np.subtract(py[s:e, None], sy[None, :], out=w)
-            np.square(w, out=w)
-            np.add(t, w, out=t)
+            # scaled squared distances in one pass (cdist computes dx² + dy² as the ufuncs would)
+            p = np.empty((c, 2))
+            np.subtract(x[s:e], x0, out=p[:, 0])
+            np.subtract(y[s:e], y0, out=p[:, 1])
+            p *= scale
+            cdist(p, sxy, "sqeuclidean", out=t)
             near = np.flatnonzero(t.min(axis=1) <= eps2)
             f = vario._shape_inplace(t, w)
             np.matmul(f, rhs, out=r)
-            if var is not None:
+            if chol is not None:
+                out[s:e] = beta * r[:, :h] + wz[n]
+                # g = M f for every cell: f (c x n, C order) is fᵀ (n x c) in Fortran order, M fᵀ in place
+                g = trmm(1.0, chol["m"], f.T, side=0, lower=1, trans_a=0, overwrite_b=1).T
+                gg = np.einsum("ij,ij->i", g, g)
+                eg = r[:, h]
+                ssum = chol["s"]
+                uu = (ce * ce) * ssum - (2.0 * ce * beta) * eg + (beta * beta) * gg
+                one_a = 1.0 - (ce * ssum - beta * eg)
+                var[s:e] = chol["sill"] - uu + one_a * one_a / ssum
+            elif var is not None:
                 q = np.einsum("ij,ij->i", r[:, :n], f)
                 var[s:e] = (beta * beta) * q + (2.0 * beta) * r[:, n] + (2.0 * alpha + s_last)
                 out[s:e] = beta * r[:, n + 1:] + wz[n]
             else:
                 out[s:e] = beta * r + wz[n]
             if near.size:  # cells on a station: PyKrige's handling, row by row
-                dd = cdist(pts[s:e][near], self._xy)
+                dd = cdist(np.column_stack([x[s:e][near] - x0, y[s:e][near] - y0]), self._xy)
                 b = np.ones((near.size, n + 1))
                 b[:, :n] = vario(dd)
                 if exact:
@@ -507,47 +585,20 @@ class OrdinaryKriging(Gridder):
                     var[s:e][near] = np.einsum("ij,ij->i", b @ ainv, b)
 
         width = 2 * n + rhs.shape[1]
-        run_chunks(work, pts.shape[0], self._chunk_rows(width), _workers(self.workers))
+        run_chunks(work, x.size, self._chunk_rows(width), _workers(self.workers))
         if var is not None:
             np.maximum(var, 0.0, out=var)
 
     def _predict_local(self, pts, out, var):
-        """Kriging from the k nearest points of each cell; cells with the same neighbours share a solve."""
+        """Kriging from the k nearest points of each cell (see :mod:`~geoairplan.interpolate.neighbourhood`)."""
         k = self.n_neighbors
-        vario = self.variogram_
-        z2 = self._z2
-        exact = self.exact_values
-
-        def work(s, e):
-            d, idx = self._tree.query(pts[s:e], k=k)
-            key = np.sort(idx, axis=1)
-            sets, inv = np.unique(key, axis=0, return_inverse=True)
-            inv = inv.ravel()
-            # one (k+1)x(k+1) system per distinct neighbour set
-            sx = self._xy[sets]  # (G, k, 2)
-            dd = np.sqrt(((sx[:, :, None, :] - sx[:, None, :, :]) ** 2).sum(-1))
-            a = np.ones((sets.shape[0], k + 1, k + 1))
-            a[:, :k, :k] = vario(dd)
-            ii = np.arange(k)
-            a[:, ii, ii] = 0.0
-            a[:, k, k] = 0.0
-            try:
-                ainv = np.linalg.inv(a)
-            except np.linalg.LinAlgError:
-                raise InputError("a local kriging system is singular", fix="check for co-located points") from None
-            # right-hand sides in the order of each cell's sorted neighbour set
-            nb = sets[inv]  # (c, k)
-            dc = np.sqrt(((pts[s:e][:, None, :] - self._xy[nb]) ** 2).sum(-1))
-            b = np.ones((e - s, k + 1))
-            b[:, :k] = vario(dc)
-            if exact:
-                b[:, :k][dc <= _EPS] = 0.0
-            w = np.einsum("cij,cj->ci", ainv[inv], b)
-            out[s:e] = np.einsum("ck,ckh->ch", w[:, :k], z2[nb])
-            if var is not None:
-                var[s:e] = np.einsum("ci,ci->c", w, b)
-
-        run_chunks(work, pts.shape[0], self._chunk_rows(4 * (k + 1) ** 2), _workers(self.workers))
+        workers = _workers(self.workers)
+        # per cell at worst: its own (k+1)² system, its factorisation and a few (k+1)-vectors
+        per_cell = 8 * (3 * (k + 1) ** 2 + 12 * (k + 1))
+        chunk = int(min(16_384, max(256, self.memory_budget // max(1, per_cell * workers))))
+        self.neighbourhood_stats_ = predict_neighbourhood(
+            self._xy, self._z2, self.variogram_, self._tree, k, pts, out, var, exact=self.exact_values,
+            chunk=chunk, workers=workers)
         if var is not None:
             np.maximum(var, 0.0, out=var)
 
@@ -566,3 +617,46 @@ class OrdinaryKriging(Gridder):
         resid = self._wz[:n] / diag[:, None]
         pred = self._z2 - resid
         return (pred[:, 0] if self.z_.ndim == 1 else pred), -1.0 / diag
+
+
+class NeighbourhoodKriging(OrdinaryKriging):
+    """Ordinary kriging from the ``n_neighbors`` nearest points of each cell (default 32).
+
+    The same as ``OrdinaryKriging(..., n_neighbors=k)``, with a default
+    ``k`` for sensor networks (hundreds to ~10,000 points) where the global
+    system is too large: each cell's system has ``k + 1`` unknowns, neighbour
+    sets come from a KD-tree, and cells with the same neighbours share one
+    factorisation (see :mod:`~geoairplan.interpolate.neighbourhood`). Values
+    and variances equal PyKrige's moving window
+    (``execute(..., n_closest_points=k, backend="loop")``); with ``k`` equal
+    to the number of points, global kriging.
+
+    Parameters
+    ----------
+    variogram_model : str
+        As for :class:`OrdinaryKriging`.
+    variogram_parameters : dict, list, Variogram or None
+        As for :class:`OrdinaryKriging` (None: fitted to the data).
+    n_neighbors : int
+        Points per cell's system (default 32; at least 2). With fewer
+        points than this, every cell uses all points (global kriging).
+    nlags, weight, exact_values, max_distance, memory_budget, workers
+        As for :class:`OrdinaryKriging`.
+
+    Attributes
+    ----------
+    neighbourhood_stats_ : dict
+        After a prediction: ``cells`` kriged and ``systems`` factorised.
+    """
+
+    def __init__(self, variogram_model: str = "spherical", variogram_parameters=None, *,
+                 n_neighbors: int = DEFAULT_NEIGHBOURS, nlags: int = 6, weight: bool = False,
+                 exact_values: bool = True, max_distance: float | None = None,
+                 memory_budget: int = MEMORY_BUDGET, workers: int = -1):
+        if n_neighbors is None:
+            raise InputError("NeighbourhoodKriging needs a number of neighbours", where="n_neighbors",
+                             fix=f"give e.g. n_neighbors={DEFAULT_NEIGHBOURS}, or use OrdinaryKriging for "
+                                 "global kriging")
+        super().__init__(variogram_model, variogram_parameters, nlags=nlags, weight=weight,
+                         n_neighbors=n_neighbors, exact_values=exact_values, max_distance=max_distance,
+                         memory_budget=memory_budget, workers=workers)
