@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-from geoairplan.io.fetch import DATASETS, EPAIOT_ENDPOINT, MOENV_API, Fetcher, fetch_moenv, fetch_sensors
 
 #: Environment variable holding the MOENV API key.
 API_KEY_ENV = "MOENV_API_KEY"
@@ -28,7 +27,9 @@ def _cache_dir(args) -> Path | None:
     return Path(base) / "geoairplan" / "fetch"
 
 
-def _fetcher(args, max_age=None) -> Fetcher:
+def _fetcher(args, max_age=None):
+    from geoairplan.io.fetch import Fetcher  # the readers load pandas: not for --help
+
     log = (lambda line: print(line, file=sys.stderr)) if args.verbose else None
     return Fetcher(cache_dir=_cache_dir(args), max_age=max_age, retries=args.retries, log=log)
 
@@ -50,19 +51,21 @@ def add_parser(sub) -> None:
     m = fsub.add_parser("moenv", help="a MOENV open-data set (aqx_p_432, aqx_p_488, aqx_p_07)",
                         description="Download a MOENV open-data set page by page into one JSON file "
                                     "(read by the MOENV readers). Data sets: "
-                                    + "; ".join(f"{k}: {v['what']}" for k, v in DATASETS.items()))
+                                    "aqx_p_432 (real-time hourly values), aqx_p_488 (hourly history), "
+                                    "aqx_p_07 (the station list).")
     m.add_argument("dataset", help="data set name, e.g. aqx_p_432, aqx_p_488, aqx_p_07")
     m.add_argument("--api-key", help=f"MOENV API key (default: the environment variable {API_KEY_ENV})")
     m.add_argument("--from", dest="start", metavar="TIME", help="first hour (Taiwan time, hour ending)")
     m.add_argument("--to", dest="end", metavar="TIME", help="last hour (Taiwan time, hour ending)")
-    m.add_argument("--base-url", default=MOENV_API, help=f"API base URL (default {MOENV_API})")
+    m.add_argument("--base-url", default=None, help="API base URL (default: MOENV's open-data API v2)")
     m.add_argument("--limit", type=int, default=1000, help="records per page (default 1000)")
     _common(m)
     m.set_defaults(func=run_moenv)
     s = fsub.add_parser("sensors", help="one county's micro-sensor PM2.5 (Civil IoT SensorThings)",
                         description="Download the PM2.5 micro-sensors of one county for a period from a "
                                     "SensorThings API service into the sensor table 'geoairplan hotspots' reads.")
-    s.add_argument("--endpoint", default=EPAIOT_ENDPOINT, help=f"service root (default {EPAIOT_ENDPOINT})")
+    s.add_argument("--endpoint", default=None,
+                   help="service root (default: the MOENV IoT SensorThings service STA_AirQuality_EPAIoT)")
     s.add_argument("--county", required=True, help="county, e.g. 屏東縣")
     s.add_argument("--from", dest="start", required=True, metavar="TIME", help="start (Taiwan time)")
     s.add_argument("--to", dest="end", required=True, metavar="TIME", help="end, not included (Taiwan time)")
@@ -79,11 +82,14 @@ def _problems(probs) -> None:
 
 
 def run_moenv(args: argparse.Namespace) -> int:
+    from geoairplan.io.fetch import DATASETS, MOENV_API, fetch_moenv
+
     t0 = time.perf_counter()
     key = args.api_key or os.environ.get(API_KEY_ENV, "")
     ds = args.dataset.strip().lower()
     f = _fetcher(args, max_age=DATASETS.get(ds, {}).get("max_age"))
-    got = fetch_moenv(ds, args.out, api_key=key, start=args.start, end=args.end, base_url=args.base_url,
+    got = fetch_moenv(ds, args.out, api_key=key, start=args.start, end=args.end,
+                      base_url=args.base_url or MOENV_API,
                       limit=args.limit, fetcher=f)
     _problems(got.problems)
     print(f"wrote {got.records} records of {got.dataset} to {got.path} ({got.pages} pages, {got.requests} "
@@ -92,8 +98,10 @@ def run_moenv(args: argparse.Namespace) -> int:
 
 
 def run_sensors(args: argparse.Namespace) -> int:
+    from geoairplan.io.fetch import EPAIOT_ENDPOINT, fetch_sensors
+
     t0 = time.perf_counter()
-    got = fetch_sensors(args.endpoint, args.county, args.start, args.end, args.out, datastream=args.datastream,
+    got = fetch_sensors(args.endpoint or EPAIOT_ENDPOINT, args.county, args.start, args.end, args.out, datastream=args.datastream,
                         fetcher=_fetcher(args))
     _problems(got.problems)
     print(f"wrote {got.observations} readings of {got.devices} sensors to {got.path} ({got.requests} requests, "
