@@ -74,7 +74,12 @@ def _title(res) -> str:
 
 
 def _source_line(res) -> str:
-    return res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+    line = res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+    area = res.params.get("study_area")
+    if area:
+        how = "" if res.params.get("county") else "（污染源所在縣市 the counties the sources fall in）"
+        line += f"；研究範圍 study area：{'、'.join(area)}{how}，含無排放網格 zeros included"
+    return line
 
 
 def _popup_cols(layer, key, extra=()):
