@@ -119,16 +119,23 @@ class _ImageLayer(Layer):
 
 
 class _Slider(MacroElement):
+    """The time slider of a layer; with ``follow`` (a leading layer) no control, the layer follows its slider."""
+
     _template = Template("""
         {% macro script(this, kwargs) %}
+        {% if this.follow %}
+        GAP.follow({{ this.follow.get_name() }}, {{ this.layer.get_name() }}, {{ this.opts }});
+        {% else %}
         GAP.slider({{ this._parent.get_name() }}, {{ this.layer.get_name() }}, {{ this.opts }});
+        {% endif %}
         {% endmacro %}
     """)
 
-    def __init__(self, layer: _GeoLayer, opts: dict):
+    def __init__(self, layer: _GeoLayer, opts: dict, follow: _GeoLayer | None = None):
         super().__init__()
         self._name = "Slider"
         self.layer = layer
+        self.follow = follow
         self.opts = _json(opts)
 
 

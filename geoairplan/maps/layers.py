@@ -388,7 +388,8 @@ def add_raster(m, array, bounds_4326, *, scheme: str = "concentration", vmin: fl
 def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, name: str,
                     tooltip_cols=None, id_col: str | None = None, color_map: Mapping | None = None,
                     aliases: Mapping[str, str] | None = None, fill_opacity: float = 0.65,
-                    time_format: str = "%Y-%m-%d %H:%M", show: bool = True, ms: int = 700):
+                    time_format: str = "%Y-%m-%d %H:%M", show: bool = True, ms: int = 700,
+                    start=None, follow=None, radius: float = 7, outline: str = "#000000"):
     """Polygons whose colour changes with time, one geometry per feature, a slider to play the hours.
 
     ``gdf`` is long: one row per (feature, time). Features are identified by
@@ -397,6 +398,15 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     row for some time is drawn as ``insufficient`` (grey). The page holds each
     geometry once plus a style index per hour, and a small slider control
     (plain Leaflet + JS, works offline).
+
+    Points are drawn as circle markers (``radius``, ``outline``) that change
+    colour and tooltip with the hour, like the polygons.
+
+    ``start`` is the hour (a value of ``time_col``) the map opens at (default
+    the first). ``follow`` is a layer returned by an earlier call: this layer
+    then has no slider of its own and shows the hour of that layer's slider
+    (its times must be among the leader's), so station dots and zones always
+    show the same hour.
     """
     g = _display(gdf, f"layer {name!r}")
     _check_cols(g, [time_col, color_col] + ([id_col] if id_col else []), f"layer {name!r}")
@@ -405,9 +415,27 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     g["_c"] = _resolve_colors(g[color_col], color_map)
     key = g[id_col].astype(str) if id_col else pd.Series(shapely.to_wkb(g.geometry.values), index=g.index)
     g["_k"] = key
-    times = sorted(pd.unique(g[time_col]))
+    if follow is not None:
+        times = list(getattr(follow, "_gap_times", ()))
+        if not times:
+            raise InputError(f"layer {name!r}: follow= must be a layer made by add_time_slider",
+                             fix="pass the layer add_time_slider returned for the leading slider")
+        extra = set(pd.unique(g[time_col])) - set(times)
+        if extra:
+            raise InputError(f"layer {name!r}: {len(extra)} time(s) not on the leading slider, "
+                             f"e.g. {sorted(extra)[0]}", fix="give rows only for the leading layer's hours")
+    else:
+        times = sorted(pd.unique(g[time_col]))
     if not times:
         raise InputError(f"layer {name!r}: no rows", fix="give one row per (feature, time)")
+    points = bool(len(g)) and all(t == "Point" for t in g.geom_type)
+    if start is None:
+        k0 = 0
+    else:
+        k0 = next((i for i, t in enumerate(times) if t == start), None)
+        if k0 is None:
+            raise InputError(f"layer {name!r}: start={start!r} is not one of the layer's times",
+                             fix=f"use one of the values of {time_col!r}")
     tlabels = []
     for t in times:
         ts = pd.Timestamp(t) if not isinstance(t, str) else None
@@ -415,33 +443,43 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     tindex = {t: i for i, t in enumerate(times)}
     st = _StyleTable()
     tips = _StyleTable()
-    miss = st({"color": "#555555", "weight": 1, "fillColor": style.NODATA_COLOR,
-               "fillOpacity": fill_opacity, "opacity": 0.9})
+
+    def sty(fill):
+        if points:
+            return st({"radius": radius, "color": outline, "weight": 1.5, "fillColor": fill,
+                       "fillOpacity": fill_opacity, "opacity": 1})
+        return st({"color": "#555555", "weight": 1, "fillColor": fill, "fillOpacity": fill_opacity,
+                   "opacity": 0.9})
+
+    miss = sty(style.NODATA_COLOR)
     feats_geom, feats_props = [], []
     for k, grp in g.groupby("_k", sort=False):
         c = [miss] * len(times)
         tt = [None] * len(times)
         for _, r in grp.iterrows():
             i = tindex[r[time_col]]
-            c[i] = st({"color": "#555555", "weight": 1, "fillColor": r["_c"], "fillOpacity": fill_opacity,
-                       "opacity": 0.9})
+            c[i] = sty(r["_c"])
             if tooltip_cols is not None:
                 tt[i] = tips({"h": _tip_html(r.to_dict(), tooltip_cols, aliases)})
-        p = {"s": c[0], "c": c}
+        p = {"s": c[k0], "c": c}
         if tooltip_cols is not None:
             empty = tips({"h": ""})
             tt = [empty if v is None else v for v in tt]
             p["tt"] = tt
-            p["t"] = tt[0]
+            p["t"] = tt[k0]
         feats_geom.append(grp.geometry.iloc[0])
         feats_props.append(p)
     data = _fc(_round_geoms(feats_geom, PRECISION), feats_props)
     tip_list = [d["h"] for d in tips.items]
     opts = {"styles": st.items}
+    if points:
+        opts["points"] = True
     if tooltip_cols is not None:
         opts["tips"] = tip_list
     layer = _GeoLayer(data, opts, name=name, show=show)
+    layer._gap_times = list(times)
     m.add_child(layer)
-    m.add_child(_Slider(layer, {"styles": st.items, "times": tlabels, "title": _esc(name),
-                                **({"tips": tip_list} if tooltip_cols is not None else {}), "ms": int(ms)}))
+    sopts = {"styles": st.items, "times": tlabels, "title": _esc(name),
+             **({"tips": tip_list} if tooltip_cols is not None else {}), "ms": int(ms), "start": int(k0)}
+    m.add_child(_Slider(layer, sopts, follow=follow))
     return layer

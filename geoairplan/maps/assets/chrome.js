@@ -48,11 +48,9 @@ var GAP = {
   var lab, rng, btn;
   function show(k) {
    i = k; rng.value = k; lab.innerHTML = times[k];
-   lay.eachLayer(function(l) {
-    var p = l.feature.properties;
-    l.setStyle(st[p.c[k]]);
-    if (p.tt && o.tips) l.setTooltipContent(o.tips[p.tt[k]]);
-   });
+   GAP.step(lay, o, k);
+   lay._gapIndex = k;
+   (lay._gapFollow || []).forEach(function(f) { GAP.step(f[0], f[1], k); });
   }
   c.onAdd = function() {
    var d = L.DomUtil.create('div', 'gap-slider');
@@ -72,8 +70,19 @@ var GAP = {
    return d;
   };
   c.addTo(map);
-  show(0);
+  show(o.start || 0);
   lay._gapShow = show;
   return c;
+ },
+ step: function(lay, o, k) {
+  lay.eachLayer(function(l) {
+   var p = l.feature.properties;
+   l.setStyle(o.styles[p.c[k]]);
+   if (p.tt && o.tips) l.setTooltipContent(o.tips[p.tt[k]]);
+  });
+ },
+ follow: function(lead, lay, o) {
+  (lead._gapFollow = lead._gapFollow || []).push([lay, o]);
+  GAP.step(lay, o, lead._gapIndex || 0);
  }
 };
