@@ -362,15 +362,34 @@ def raster_png(array, scheme: str, vmin: float, vmax: float, *, log: bool = Fals
     return buf.getvalue()
 
 
+def class_png(array, breaks: Sequence[float], colors: Sequence[str]) -> bytes:
+    """An RGBA PNG of a 2-D array painted on classes (:func:`geoairplan.maps.style.class_rgba`), NaN
+    transparent, deterministic bytes."""
+    a = np.asarray(array, dtype=float)
+    if a.ndim != 2:
+        raise InputError(f"a raster must be 2-D, got shape {a.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(style.class_rgba(a, breaks, colors), "RGBA").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
 def add_raster(m, array, bounds_4326, *, scheme: str = "concentration", vmin: float | None = None,
                vmax: float | None = None, name: str, opacity: float = 0.7, show: bool = True,
-               log: bool = False):
+               log: bool = False, classes=None):
     """A raster surface as an image overlay (PNG embedded as base64, so it works offline).
 
     ``array`` rows run north → south; NaN is transparent; ``bounds_4326`` is
     ``(west, south, east, north)`` in degrees of the array's outer edges.
+    ``classes=(breaks, colours)`` paints classes (e.g. the regulation's levels,
+    :func:`geoairplan.maps.style.level_classes`) instead of the sequential ``scheme``.
     """
     a = np.asarray(array, dtype=float)
+    if classes is not None:
+        w, s, e, n = (float(v) for v in bounds_4326)
+        url = "data:image/png;base64," + base64.b64encode(class_png(a, *classes)).decode()
+        layer = _ImageLayer(url, [[s, w], [n, e]], name=name, opacity=opacity, show=show)
+        m.add_child(layer)
+        return layer
     if vmin is None:
         vmin = float(np.nanmin(a))
     if vmax is None:
