@@ -24,6 +24,7 @@ from geoairplan.maps.basemap import _context_counties, _county_key, township_bas
 from geoairplan.maps.elements import (
     _Chrome,
     _Control,
+    _Exclusive,
     _GeoLayer,
     _ImageLayer,
     _Slider,
@@ -502,3 +503,52 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
              **({"tips": tip_list} if tooltip_cols is not None else {}), "ms": int(ms), "start": int(k0)}
     m.add_child(_Slider(layer, sopts, follow=follow))
     return layer
+
+
+def add_exclusive_layers(m, themes, *, title: str = "主題圖層 Thematic layer", selected: int = 0,
+                         position: str = "topright"):
+    """Thematic layers shown one at a time (radio buttons), the legend following the one shown.
+
+    Layers that fill the same area (an emission choropleth, Gi* bins, a kernel density) hide or
+    blend each other when shown together; here the reader picks one and sees its legend only.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map made by :func:`web_map`.
+    themes : sequence of (label, layers, legends)
+        ``label`` (escaped here), the layers of the theme (a layer or a list) and the legend
+        controls that explain it (from :func:`add_legend`, :func:`add_colorbar`, …; a legend may
+        belong to several themes). Layers listed here leave the checkbox layer control.
+    title : str
+        Title of the radio group (escaped).
+    selected : int
+        The theme shown when the page opens.
+    position : str
+        Leaflet corner of the radio group.
+
+    Returns
+    -------
+    The radio-group element.
+    """
+    _state(m)
+    themes = list(themes)
+    if not themes:
+        raise InputError("add_exclusive_layers needs at least one theme", fix="pass [(label, layers, legends), ...]")
+    if not 0 <= selected < len(themes):
+        raise InputError(f"selected={selected} is not one of the {len(themes)} themes",
+                         fix=f"use 0 … {len(themes) - 1}")
+    items = []
+    for label, lays, ctrls in themes:
+        lays = [lays] if not isinstance(lays, (list, tuple)) else list(lays)
+        ctrls = [ctrls] if ctrls is not None and not isinstance(ctrls, (list, tuple)) else list(ctrls or [])
+        for lay in lays:
+            lay.control = False
+            lay.show = True  # the radio group adds and removes it
+        items.append((lays, ctrls, _esc(label)))
+    st = _state(m)
+    st["n_exclusive"] = st.get("n_exclusive", 0) + 1
+    el = _Exclusive(items, {"title": _esc(title), "selected": int(selected), "position": position,
+                            "id": f"gap-theme-{st['n_exclusive']}"})
+    m.add_child(el)
+    return el

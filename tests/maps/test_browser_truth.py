@@ -120,3 +120,59 @@ def test_station_dots_follow_the_slider_hour_and_the_map_opens_at_the_peak(brows
     assert "Stations (episode peak)" in page.content()
     assert errors == []
     page.close()
+
+
+# --------------------------------------------------------------------------- item 3: one thematic layer at a time
+
+_FILLS = """() => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
+              .map(p => p.getAttribute('fill-opacity'))"""
+
+
+@pytest.fixture(scope="module")
+def declared(tmp_path_factory):
+    from geoairplan.hotspots.report import township_hotspots
+    from geoairplan.maps.hotspots import hotspot_map
+
+    res = township_hotspots("yunlin-declared", county="雲林縣", pollutant="nox", permutations=99)
+    path = web.save_map(hotspot_map(res, offline=True), tmp_path_factory.mktemp("hs") / "hotspots.html",
+                        offline=True)["path"]
+    return res, path
+
+
+def _legend_visible(page, text):
+    loc = page.locator(".gap-legend", has_text=text)
+    return loc.count() == 1 and loc.is_visible()
+
+
+def test_thematic_layers_are_exclusive_and_the_legend_follows(browser, declared, test_output):
+    """Issue 11, item 3: the 雲林縣 declared-NOx map had the emissions and the Gi* layers both on, blended."""
+    res, path = declared
+    n = len(res.townships)
+    page, errors = _open(browser, path)
+    radios = page.locator(".gap-themes input[type=radio]")
+    assert radios.count() == 2
+    # opens on the emissions: 20 township polygons at the emission layer's opacity, none of the Gi* layer
+    fills = page.evaluate(_FILLS)
+    assert fills.count("0.75") == n and fills.count("0.7") == 0
+    assert _legend_visible(page, "t/yr（對數 log）") and not _legend_visible(page, "Getis-Ord Gi*")
+    page.screenshot(path=str(test_output / "maps_truth_hotspots_emissions.png"))
+    # switch to Gi*: the emissions leave the map, the Gi* legend replaces the colour bar
+    page.locator(".gap-themes label", has_text="Gi*").click()
+    page.wait_for_timeout(100)
+    fills = page.evaluate(_FILLS)
+    assert fills.count("0.7") == n and fills.count("0.75") == 0
+    assert _legend_visible(page, "Getis-Ord Gi*") and not _legend_visible(page, "t/yr（對數 log）")
+    gi_cols = {c.lower() for c in page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.leaflet-overlay-pane path')).map(p => p.getAttribute('fill'))""")}
+    from geoairplan.maps.hotspots import GI_BIN_COLORS
+    assert gi_cols <= set(GI_BIN_COLORS.values())
+    page.screenshot(path=str(test_output / "maps_truth_hotspots_gi.png"))
+    # and back
+    page.locator(".gap-themes label", has_text="排放量").click()
+    fills = page.evaluate(_FILLS)
+    assert fills.count("0.75") == n and fills.count("0.7") == 0
+    # the thematic layers are not also in the checkbox layer control (which would show both again)
+    assert "Gi* 熱點 Hot spots（鄉鎮 townships）" not in (page.locator(".leaflet-control-layers").inner_text()
+                                                      if page.locator(".leaflet-control-layers").count() else "")
+    assert errors == []
+    page.close()

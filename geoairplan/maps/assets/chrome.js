@@ -81,6 +81,41 @@ var GAP = {
    if (p.tt && o.tips) l.setTooltipContent(o.tips[p.tt[k]]);
   });
  },
+ exclusive: function(map, items, o) {
+  var c = L.control({position: o.position || 'topright'}), sel = o.selected || 0;
+  function pick(k) {
+   sel = k;
+   items.forEach(function(it, j) {
+    it[0].forEach(function(l) {
+     if (j === k && !map.hasLayer(l)) map.addLayer(l);
+     if (j !== k && map.hasLayer(l)) map.removeLayer(l);
+    });
+   });
+   var show = items[k][1];
+   items.forEach(function(it) {
+    it[1].forEach(function(ctl) {
+     var d = ctl.getContainer(); if (d) d.style.display = show.indexOf(ctl) >= 0 ? '' : 'none';
+    });
+   });
+  }
+  c.onAdd = function() {
+   var d = L.DomUtil.create('div', 'gap-legend gap-themes');
+   var h = '<details open><summary>' + o.title + '</summary>';
+   items.forEach(function(it, j) {
+    h += '<label><input type="radio" name="' + o.id + '" value="' + j + '"' + (j === sel ? ' checked' : '') +
+         '> ' + it[2] + '</label>';
+   });
+   d.innerHTML = h + '</details>';
+   L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+   d.addEventListener('change', function(e) {
+    if (e.target.name === o.id) pick(parseInt(e.target.value, 10));
+   });
+   return d;
+  };
+  c.addTo(map);
+  pick(sel);
+  return c;
+ },
  follow: function(lead, lay, o) {
   (lead._gapFollow = lead._gapFollow || []).push([lay, o]);
   GAP.step(lay, o, lead._gapIndex || 0);
