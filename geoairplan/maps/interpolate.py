@@ -89,9 +89,11 @@ def surface_classes(surface, thresholds=None) -> dict:
     if thresholds is not None and len(thresholds):
         breaks, codes = style.level_classes(thresholds)
         avg = str(thresholds["averaging"].iloc[0]) if "averaging" in thresholds.columns else ""
-        title = f"{_poll(surface.pollutant)} {_AVERAGING_ZH.get(avg, avg)}（{unit}）預警等級 Warning level"
         if "indicative" in str(thresholds.attrs.get("note", "")):
-            title += f"（以{_AVERAGING_ZH.get(avg, avg)}門檻參考 indicative）"
+            title = (f"{_poll(surface.pollutant)}（{unit}），依{_AVERAGING_ZH.get(avg, avg)}門檻僅供參考 indicative："
+                     "預警等級 Warning level")
+        else:
+            title = f"{_poll(surface.pollutant)} {_AVERAGING_ZH.get(avg, avg)}（{unit}）預警等級 Warning level"
         return {"kind": "levels", "breaks": breaks, "colors": [style.LEVEL_COLORS[c] for c in codes],
                 "items": style.class_legend_items(thresholds, unit), "title": title}
     v = surface.values[np.isfinite(surface.values)]

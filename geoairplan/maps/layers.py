@@ -499,8 +499,8 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     layer = _GeoLayer(data, opts, name=name, show=show)
     layer._gap_times = list(times)
     m.add_child(layer)
-    sopts = {"styles": st.items, "times": tlabels, "title": _esc(name),
-             **({"tips": tip_list} if tooltip_cols is not None else {}), "ms": int(ms), "start": int(k0)}
+    # the tooltips travel once, with the layer (GAP.layer keeps them for the slider)
+    sopts = {"styles": st.items, "times": tlabels, "title": _esc(name), "ms": int(ms), "start": int(k0)}
     m.add_child(_Slider(layer, sopts, follow=follow))
     return layer
 

@@ -112,7 +112,6 @@ def _stations(result, counties) -> gpd.GeoDataFrame | None:
 #: Hourly values shown in a station's tooltip: (levels column, label, unit, decimals).
 _VALUES = (("pm2.5_24h_moving_ugm3", "PM2.5 24小時移動平均", "µg/m³", 1),
            ("pm10_1h_ugm3", "PM10 小時值", "µg/m³", 0),
-           ("pm10_24h_moving_ugm3", "PM10 24小時移動平均", "µg/m³", 1),
            ("o3_1h_ppm", "O3 小時值", "ppm", 3))
 
 

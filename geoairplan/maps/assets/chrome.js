@@ -19,6 +19,7 @@ var GAP = {
     }
    }
   });
+  lay._gapTips = o.tips;
   if (o.cluster) { var g = L.markerClusterGroup(o.cluster); g.addLayer(lay); return g; }
   return lay;
  },
@@ -78,7 +79,8 @@ var GAP = {
   lay.eachLayer(function(l) {
    var p = l.feature.properties;
    l.setStyle(o.styles[p.c[k]]);
-   if (p.tt && o.tips) l.setTooltipContent(o.tips[p.tt[k]]);
+   var tips = o.tips || lay._gapTips;
+   if (p.tt && tips) l.setTooltipContent(tips[p.tt[k]]);
   });
  },
  exclusive: function(map, items, o) {
