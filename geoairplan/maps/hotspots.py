@@ -80,9 +80,8 @@ def _title(res) -> str:
 def _source_line(res) -> str:
     line = res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
     area = res.params.get("study_area")
-    if area:
-        how = "" if res.params.get("county") else "（污染源所在縣市 the counties the sources fall in）"
-        line += f"；研究範圍 study area：{'、'.join(area)}{how}，含無排放網格 zeros included"
+    if area and not res.params.get("county"):  # with --county the title names it already
+        line += f"；研究範圍 study area：{'、'.join(area)}（污染源所在縣市 the counties the sources fall in）"
     return line
 
 

@@ -387,3 +387,14 @@ def test_a_cell_with_sources_is_never_a_cold_spot_on_the_county_study_area(count
     w, s, e, n = land.bounds
     kb = res.kde.bounds
     assert kb[0] <= w + 1 and kb[1] <= s + 1 and kb[2] >= e - 1 and kb[3] >= n - 1
+
+
+def test_without_county_the_maps_name_the_study_area():
+    from geoairplan import datasets
+    from geoairplan.hotspots.report import hotspot_analysis
+    from geoairplan.maps.hotspots import _source_line
+
+    res = hotspot_analysis(datasets.data_dir() / "scenario" / "sources_scenario.csv", grid=1000, permutations=0,
+                           bandwidth=2000)
+    assert "研究範圍 study area：雲林縣（污染源所在縣市" in _source_line(res)
+    assert res.meta.display_title().startswith("雲林縣 ")
