@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 
 from geoairplan.datasets import SEED_COUNTIES
 from geoairplan.demo.entry import MapEntry
-from geoairplan.maps.overview import (SLUG, county_map, county_static, load_station_points, overview_map,
-                                      overview_static)
+from geoairplan.maps.overview import (SLUG, county_map, county_static, county_title, facility_note, load_station_points,
+                                      overview_map, overview_static)
 from geoairplan.maps.static import save_static
 from geoairplan.maps.web import save_map
 
@@ -32,9 +32,10 @@ def demo_maps(outdir: Path, *, offline: bool = False) -> list[MapEntry]:
     for county in SEED_COUNTIES:
         slug = SLUG[county]
         save_map(county_map(county, offline=offline, stations=st), sub / f"{slug}.html", offline=offline)
-        entries.append(MapEntry(f"overview/{slug}.html", f"{county}：鄉鎮、測站與指定公私場所{tag}",
+        entries.append(MapEntry(f"overview/{slug}.html", f"{county_title(county)}{tag}",
                                 f"{county}'s townships, stations and the plan's designated facilities "
-                                f"(clustered; placed at their township, the seeds give no coordinates).", "web"))
+                                f"(clustered; placed at their township, the seeds give no coordinates). "
+                                f"{facility_note(county)}", "web"))
     fig, _ = overview_static(stations=st)
     save_static(fig, sub / "overview_a4")
     plt.close(fig)

@@ -121,6 +121,11 @@ class HotspotResult(Result):
                                   "share_pct": float(r.share_pct), "gi_bin": int(getattr(r, "gi_bin", 0))}
                                  for r in self.top_townships(5).itertuples(index=False)],
                "hot_townships": self.hot_townships(), "problems": len(self.problems)}
+        if self.params.get("study_area"):
+            out["study_area"] = {"counties": list(self.params["study_area"]),
+                                 "chosen_by": "--county" if self.params.get("county") else
+                                 "the counties the sources fall in",
+                                 "note": "Gi* and kernel density cover the study area's land grid, zeros included"}
         if self.grid is not None:
             g = self.grid
             out["grid"] = {"cell_m": float(self.params["grid_m"]), "cells": int(len(g)),
@@ -135,7 +140,10 @@ class HotspotResult(Result):
 
     def summary_text(self) -> str:
         key = self.pollutant
-        lines = [f"{_label(key)} by township ({self.params.get('county') or 'all counties with sources'})"
+        area = self.params.get("study_area")
+        where = self.params.get("county") or (
+            f"study area {'、'.join(area)}: the counties the sources fall in" if area else "all counties with sources")
+        lines = [f"{_label(key)} by township ({where})"
                  + (f" {self.meta.tag}" if self.meta.scenario else "") + ":"]
         for r in self.top_townships(5).itertuples(index=False):
             lines.append(f"  {r.township:<6} {getattr(r, f'{key}_t'):>12,.2f} t/yr  {r.share_pct:6.2f} %  "
@@ -310,8 +318,10 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
         A path (read with :func:`geoairplan.io.sources.read_sources`) or a
         frame for :func:`geoairplan.io.sources.prepare_sources`.
     county : str or None
-        With a county the townships and the grid cover it; without, the
-        townships holding sources and the cells of the sources.
+        The study area. With a county the townships, the grid (every land cell, zeros included) and the
+        kernel density cover it; without, the study area is every county a source falls in (named in
+        ``meta.counties``, ``params["study_area"]``, the summary and the map title) — never only the cells
+        holding sources, on which Gi* would call a dense cluster a cold spot.
     crs : str
         CRS of ``UTM_E/UTM_N``.
     grid : float
@@ -366,6 +376,10 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
                            zip(allt["COUNTYNAME"], allt["TOWNNAME"])], index=allt.index, dtype=bool)
         counties = set(allt.loc[hit, "COUNTYNAME"]) | set(allt.loc[named, "COUNTYNAME"])
         towns = allt[allt["COUNTYNAME"].isin(counties)]
+    # the study area: the county given, else every county a source falls in (never only the cells holding
+    # sources: Gi* and the kernel density need the empty land around them, zeros included)
+    study = (county,) if county else tuple(sorted(towns["COUNTYNAME"].unique().tolist()))
+    params["study_area"] = list(study)
     tw = em.township_emissions(src, towns)
     probs.extend(tw.attrs["problems"])
     w_info = polygon_weights(tw.reset_index(drop=True), islands=islands, labels=list(tw["township"]),
@@ -376,7 +390,10 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
     else:
         probs.add("townships", "-", f"{len(tw)} township(s): no Gi*", severity="warning")
     # grid
-    area = datasets.load_counties(county) if county else None
+    area = None
+    if study:
+        allc = datasets.load_counties()
+        area = allc[allc["COUNTYNAME"].isin(study)].reset_index(drop=True)
     g = em.grid_emissions(src, grid, area=area)
     gw = grid_weights(g, kind=grid_weights_kind, islands=islands, source="grid")
     probs.extend(gw[2])
@@ -395,10 +412,10 @@ def hotspot_analysis(sources, *, county: str | None = None, crs="EPSG:3826", gri
                 probs.add("kernel density", "bandwidth", n, severity="warning")
     except InputError as exc:
         probs.add("kernel density", "-", f"no surface: {exc.problem}", severity="warning")
-    area_counties = (county,) if county else tuple(sorted(tw["county"].dropna().unique().tolist()))
+    area_counties = study or tuple(sorted(tw["county"].dropna().unique().tolist()))
     meta = RunMeta(capability="hotspots", counties=area_counties, pollutant=key,
                    source=Path(str(src.attrs.get("source", "sources"))).name, scenario=is_scen,
-                   title=f"{county or ''} 固定污染源排放 {_label(key)}：鄉鎮、1 km 網格、Gi* 熱點與核密度".strip())
+                   title=f"{'、'.join(area_counties)} 固定污染源排放 {_label(key)}：鄉鎮、1 km 網格、Gi* 熱點與核密度".strip())
     return HotspotResult(meta, "points", key, tw, grid=g, kde=kde, sources=src, problems=probs, params=params)
 
 

@@ -88,7 +88,7 @@ class _GeoLayer(Layer):
 class _Control(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
-        GAP.control({{ this._parent.get_name() }}, {{ this.pos|tojson }}, {{ this.cls|tojson }},
+        var {{ this.get_name() }} = GAP.control({{ this._parent.get_name() }}, {{ this.pos|tojson }}, {{ this.cls|tojson }},
                     {{ this.inner }}, {{ this.collapse|tojson }});
         {% endmacro %}
     """)
@@ -119,16 +119,45 @@ class _ImageLayer(Layer):
 
 
 class _Slider(MacroElement):
+    """The time slider of a layer; with ``follow`` (a leading layer) no control, the layer follows its slider."""
+
     _template = Template("""
         {% macro script(this, kwargs) %}
+        {% if this.follow %}
+        GAP.follow({{ this.follow.get_name() }}, {{ this.layer.get_name() }}, {{ this.opts }});
+        {% else %}
         GAP.slider({{ this._parent.get_name() }}, {{ this.layer.get_name() }}, {{ this.opts }});
+        {% endif %}
         {% endmacro %}
     """)
 
-    def __init__(self, layer: _GeoLayer, opts: dict):
+    def __init__(self, layer: _GeoLayer, opts: dict, follow: _GeoLayer | None = None):
         super().__init__()
         self._name = "Slider"
         self.layer = layer
+        self.follow = follow
+        self.opts = _json(opts)
+
+
+class _Exclusive(MacroElement):
+    """Thematic layers shown one at a time (a radio group), each with the legends that go with it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        GAP.exclusive({{ this._parent.get_name() }}, [
+        {% for lays, ctrls, label in this.items %}
+          [[{% for l in lays %}{{ l.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}],
+           [{% for c in ctrls %}{{ c.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}],
+           {{ label }}]{% if not loop.last %},{% endif %}
+        {% endfor %}
+        ], {{ this.opts }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, items, opts: dict):
+        super().__init__()
+        self._name = "Exclusive"
+        self.items = [(list(lays), list(ctrls), _json(label)) for lays, ctrls, label in items]
         self.opts = _json(opts)
 
 

@@ -8,7 +8,10 @@ come from ``result.meta`` (scenario runs say so).
 
 * :func:`hotspot_map` / :func:`hotspot_static`: township choropleth (t/yr,
   logarithmic colours), Gi* confidence bins (ArcGIS colours: blue cold,
-  red hot), grid cells, kernel density overlay and sources with popups.
+  red hot), grid cells, kernel density overlay and sources with popups. On the
+  web map the thematic layers are exclusive (a radio group, one shown at a
+  time, its legend alone shown); on paper the emissions (or the kernel density)
+  fill the land and the Gi* bins are drawn as outlines, so nothing blends.
 * :func:`suspects_map` / :func:`suspects_static`: micro-sensors (flagged or
   not), the ranked suspicious sources with popups, each flagged sensor's
   upwind sector (at its median evidence-hour wind) and the townships upwind.
@@ -27,6 +30,7 @@ from geoairplan.maps.static import (add_colorbar_static, add_static_legend, plot
                                     plot_raster, static_map)
 from geoairplan.maps.style import sequential_colors
 from geoairplan.maps.surfaces import raster_to_web
+from geoairplan.maps.layers import add_exclusive_layers
 from geoairplan.maps.web import add_colorbar, add_legend, add_points, add_polygons, add_raster, web_map
 from geoairplan.reference.geography import load_townships
 from geoairplan.reference.pollutants import EMISSION_LABELS
@@ -74,7 +78,11 @@ def _title(res) -> str:
 
 
 def _source_line(res) -> str:
-    return res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+    line = res.meta.source_line() + f"；{res.townships.attrs.get('gi_method', 'Getis-Ord Gi*')}"
+    area = res.params.get("study_area")
+    if area and not res.params.get("county"):  # with --county the title names it already
+        line += f"；研究範圍 study area：{'、'.join(area)}（污染源所在縣市 the counties the sources fall in）"
+    return line
 
 
 def _popup_cols(layer, key, extra=()):
@@ -116,39 +124,55 @@ def hotspot_map(res, *, offline: bool = False):
     vcol = f"{key}_t"
     lo, hi = _log_range(tw[vcol])
     t = tw.copy()
+    themes = []  # (label, layers, legends): the thematic layers fill the same land, so one is shown at a time
     t["_fill"] = sequential_colors(t[vcol].where(t[vcol] > 0), "emissions", lo, hi, log=True)
-    add_polygons(m, t, name=f"排放量 {_lab(key)} t/yr（鄉鎮 townships）", color_col="_fill", fill_opacity=0.75,
-                 tooltip_cols=["township", vcol], popup_cols=_popup_cols(t, key), aliases=_aliases(key),
-                 line_color="#555555")
+    em_tw = add_polygons(m, t, name=f"排放量 {_lab(key)} t/yr（鄉鎮 townships）", color_col="_fill",
+                         fill_opacity=0.75, tooltip_cols=["township", vcol], popup_cols=_popup_cols(t, key),
+                         aliases=_aliases(key), line_color="#555555")
+    em_bar = add_colorbar(m, "emissions", lo, hi, res.meta.legend_title(f"{_lab(key)} t/yr（對數 log）"), log=True,
+                          position="bottomright")
+    themes.append((f"排放量 Emissions（鄉鎮 townships）", em_tw, em_bar))
     t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
-    add_polygons(m, t, name="Gi* 熱點 Hot spots（鄉鎮 townships）", color_col="_bin", fill_opacity=0.7,
-                 tooltip_cols=["township", "gi_label"], popup_cols=_popup_cols(t, key), aliases=_aliases(key),
-                 show=res.mode == "townships", line_color="#555555")
+    gi_tw = add_polygons(m, t, name="Gi* 熱點 Hot spots（鄉鎮 townships）", color_col="_bin", fill_opacity=0.7,
+                         tooltip_cols=["township", "gi_label"], popup_cols=_popup_cols(t, key), aliases=_aliases(key),
+                         line_color="#555555")
+    gi_leg = add_legend(m, _bin_items(set(tw["gi_bin"]) if "gi_bin" in tw.columns else {0})
+                        + [(_total_note(res), "#ffffff")],
+                        res.meta.legend_title("Getis-Ord Gi* 信賴水準 Confidence（鄉鎮 townships）"))
+    themes.append(("Gi* 熱點 Hot spots（鄉鎮 townships）", gi_tw, gi_leg))
+    selected = 0
     if res.grid is not None:
         g = res.grid
         gg = g[(g["n_sources"] > 0) | (g["gi_bin"] != 0)].copy()
         glo, ghi = _log_range(gg[vcol])
         gg["_fill"] = sequential_colors(gg[vcol].where(gg[vcol] > 0), "emissions", glo, ghi, log=True)
-        add_polygons(m, gg, name=f"網格排放 {_lab(key)} t/yr（{res.params['grid_m']:.0f} m）", color_col="_fill",
-                     fill_opacity=0.75, tooltip_cols=["cell_id", vcol], popup_cols=_popup_cols(gg, key, ["n_sources"]),
-                     aliases=_aliases(key), show=False, weight=0.3)
+        em_g = add_polygons(m, gg, name=f"網格排放 {_lab(key)} t/yr（{res.params['grid_m']:.0f} m）",
+                            color_col="_fill", fill_opacity=0.75, tooltip_cols=["cell_id", vcol],
+                            popup_cols=_popup_cols(gg, key, ["n_sources"]), aliases=_aliases(key), weight=0.3)
+        em_gbar = add_colorbar(m, "emissions", glo, ghi,
+                               res.meta.legend_title(f"網格 grid {_lab(key)} t/yr（對數 log）"), log=True)
+        themes.append((f"網格排放 Emissions（{res.params['grid_m']:.0f} m grid）", em_g, em_gbar))
         sig = gg[gg["gi_bin"] != 0].copy()
         if len(sig):
             sig["_bin"] = sig["gi_bin"].map(GI_BIN_COLORS)
-            add_polygons(m, sig, name="Gi* 熱點 Hot spots（網格 grid）", color_col="_bin", fill_opacity=0.7,
-                         tooltip_cols=["cell_id", "gi_label"], popup_cols=_popup_cols(sig, key, ["n_sources"]),
-                         aliases=_aliases(key), weight=0.3)
+            gi_g = add_polygons(m, sig, name="Gi* 熱點 Hot spots（網格 grid）", color_col="_bin", fill_opacity=0.7,
+                                tooltip_cols=["cell_id", "gi_label"], popup_cols=_popup_cols(sig, key, ["n_sources"]),
+                                aliases=_aliases(key), weight=0.3)
+            gi_gleg = add_legend(m, _bin_items(set(sig["gi_bin"])),
+                                 res.meta.legend_title("Getis-Ord Gi* 信賴水準 Confidence（網格 grid）"))
+            themes.append(("Gi* 熱點 Hot spots（網格 grid）", gi_g, gi_gleg))
+            selected = len(themes) - 1
     if res.kde is not None:
         k = res.kde
         a, bw = _kde_display(k)
         vmax = float(np.nanmax(a)) if np.isfinite(a).any() else 1.0
         a = np.where(a >= vmax * 1e-3, a, np.nan)  # transparent where under 0.1 % of the peak
         a, b = raster_to_web(a, k.transform)
-        add_raster(m, a, b, scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
-                   name=f"核密度 Kernel density（h = {bw:,.0f} m）", opacity=0.6, log=True)
-        add_colorbar(m, "emissions", vmax * 1e-3, vmax,
-                     res.meta.legend_title(f"核密度 {_lab(key)} t/yr/km²（h = {bw:,.0f} m）"),
-                     log=True)
+        kd = add_raster(m, a, b, scheme="emissions", vmin=vmax * 1e-3, vmax=vmax,
+                        name=f"核密度 Kernel density（h = {bw:,.0f} m）", opacity=0.75, log=True)
+        kbar = add_colorbar(m, "emissions", vmax * 1e-3, vmax,
+                            res.meta.legend_title(f"核密度 {_lab(key)} t/yr/km²（h = {bw:,.0f} m）"), log=True)
+        themes.append((f"核密度 Kernel density（h = {bw:,.0f} m）", kd, kbar))
     if res.sources is not None:
         s = res.sources[res.sources["basis"] == "point"].copy()
         if len(s):
@@ -164,12 +188,7 @@ def hotspot_map(res, *, offline: bool = False):
                        color_col="_fill", radius=5, cluster="auto", outline="#333333",
                        aliases={"c_no": "管制編號", "name": "名稱", "township": "鄉鎮市", "row": "列 row",
                                 "data": "資料"})
-    add_colorbar(m, "emissions", lo, hi, res.meta.legend_title(f"{_lab(key)} t/yr（對數 log）"), log=True,
-                 position="bottomleft")
-    present = set(tw["gi_bin"]) | (set(res.grid["gi_bin"]) if res.grid is not None else set()) \
-        if "gi_bin" in tw.columns else {0}
-    add_legend(m, _bin_items(present) + [(_total_note(res), "#ffffff")],
-               res.meta.legend_title("Getis-Ord Gi* 信賴水準 Confidence"))
+    add_exclusive_layers(m, themes, title="主題圖層 Thematic layer（一次一層 one at a time）", selected=selected)
     return m
 
 
@@ -282,6 +301,7 @@ def hotspot_static(res):
     t = res.townships.copy()
     t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
     present = set(t["gi_bin"]) if "gi_bin" in t.columns else {0}
+    outline = False
     if res.grid is not None:
         if res.kde is not None:
             k = res.kde
@@ -295,17 +315,33 @@ def hotspot_static(res):
                                 res.meta.legend_title(f"核密度 log10({_lab(key)} t/yr/km²)（h = {bw:,.0f} m）"))
         sig = res.grid[res.grid["gi_bin"] != 0].copy()
         if len(sig):
-            sig["_bin"] = sig["gi_bin"].map(GI_BIN_COLORS)
-            plot_polygons(ax, sig, color_col="_bin", edgecolor="#555555", linewidth=0.2, alpha=0.75, zorder=6)
+            # Gi* cells outlined in their bin's colour over the kernel density (filled, the two would blend)
+            sig = sig.to_crs(TM2)
+            sig.plot(ax=ax, facecolor="none", edgecolor=sig["gi_bin"].map(GI_BIN_COLORS).tolist(), linewidth=1.4,
+                     zorder=6)
             present = set(sig["gi_bin"])
+            outline = True
         if res.sources is not None:
             s = res.sources[res.sources["basis"] == "point"]
             if len(s):
                 plot_points(ax, s, color="#333333", size=8, zorder=31)
     else:
-        plot_polygons(ax, t, color_col="_bin", edgecolor="#555555", labels_col=None)
-    items = _bin_items(present)
-    add_static_legend(ax, items, res.meta.legend_title("Getis-Ord Gi*"), loc="lower right")
+        # what the title says: the emissions fill the townships, the Gi* bins outline them (never blended)
+        vcol = f"{key}_t"
+        lo, hi = _log_range(t[vcol])
+        t["_fill"] = sequential_colors(t[vcol].where(t[vcol] > 0), "emissions", lo, hi, log=True)
+        plot_polygons(ax, t, color_col="_fill", edgecolor="#555555", labels_col=None, alpha=0.9)
+        add_colorbar_static(ax, "emissions", np.log10(lo), np.log10(hi),
+                            res.meta.legend_title(f"排放量 log10({_lab(key)} t/yr)；灰 grey：0 或無資料 no data"))
+        sig = t[t["gi_bin"] != 0].to_crs(TM2) if "gi_bin" in t.columns else t.iloc[:0]
+        if len(sig):
+            sig.plot(ax=ax, facecolor="none", edgecolor=sig["_bin"].tolist(), linewidth=2.6, zorder=7)
+        outline = True
+    items = _bin_items(present - {0}) if outline else _bin_items(present)
+    if outline:
+        items.append(("無外框：不顯著 no outline: not significant", "#ffffff"))
+    add_static_legend(ax, items, res.meta.legend_title("Getis-Ord Gi*（外框 outline）" if outline else "Getis-Ord Gi*"),
+                      loc="lower right", kind="line" if outline else "patch")
     return fig
 
 

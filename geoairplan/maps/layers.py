@@ -24,6 +24,7 @@ from geoairplan.maps.basemap import _context_counties, _county_key, township_bas
 from geoairplan.maps.elements import (
     _Chrome,
     _Control,
+    _Exclusive,
     _GeoLayer,
     _ImageLayer,
     _Slider,
@@ -362,15 +363,34 @@ def raster_png(array, scheme: str, vmin: float, vmax: float, *, log: bool = Fals
     return buf.getvalue()
 
 
+def class_png(array, breaks: Sequence[float], colors: Sequence[str]) -> bytes:
+    """An RGBA PNG of a 2-D array painted on classes (:func:`geoairplan.maps.style.class_rgba`), NaN
+    transparent, deterministic bytes."""
+    a = np.asarray(array, dtype=float)
+    if a.ndim != 2:
+        raise InputError(f"a raster must be 2-D, got shape {a.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(style.class_rgba(a, breaks, colors), "RGBA").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
 def add_raster(m, array, bounds_4326, *, scheme: str = "concentration", vmin: float | None = None,
                vmax: float | None = None, name: str, opacity: float = 0.7, show: bool = True,
-               log: bool = False):
+               log: bool = False, classes=None):
     """A raster surface as an image overlay (PNG embedded as base64, so it works offline).
 
     ``array`` rows run north → south; NaN is transparent; ``bounds_4326`` is
     ``(west, south, east, north)`` in degrees of the array's outer edges.
+    ``classes=(breaks, colours)`` paints classes (e.g. the regulation's levels,
+    :func:`geoairplan.maps.style.level_classes`) instead of the sequential ``scheme``.
     """
     a = np.asarray(array, dtype=float)
+    if classes is not None:
+        w, s, e, n = (float(v) for v in bounds_4326)
+        url = "data:image/png;base64," + base64.b64encode(class_png(a, *classes)).decode()
+        layer = _ImageLayer(url, [[s, w], [n, e]], name=name, opacity=opacity, show=show)
+        m.add_child(layer)
+        return layer
     if vmin is None:
         vmin = float(np.nanmin(a))
     if vmax is None:
@@ -388,7 +408,8 @@ def add_raster(m, array, bounds_4326, *, scheme: str = "concentration", vmin: fl
 def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, name: str,
                     tooltip_cols=None, id_col: str | None = None, color_map: Mapping | None = None,
                     aliases: Mapping[str, str] | None = None, fill_opacity: float = 0.65,
-                    time_format: str = "%Y-%m-%d %H:%M", show: bool = True, ms: int = 700):
+                    time_format: str = "%Y-%m-%d %H:%M", show: bool = True, ms: int = 700,
+                    start=None, follow=None, radius: float = 7, outline: str = "#000000"):
     """Polygons whose colour changes with time, one geometry per feature, a slider to play the hours.
 
     ``gdf`` is long: one row per (feature, time). Features are identified by
@@ -397,6 +418,15 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     row for some time is drawn as ``insufficient`` (grey). The page holds each
     geometry once plus a style index per hour, and a small slider control
     (plain Leaflet + JS, works offline).
+
+    Points are drawn as circle markers (``radius``, ``outline``) that change
+    colour and tooltip with the hour, like the polygons.
+
+    ``start`` is the hour (a value of ``time_col``) the map opens at (default
+    the first). ``follow`` is a layer returned by an earlier call: this layer
+    then has no slider of its own and shows the hour of that layer's slider
+    (its times must be among the leader's), so station dots and zones always
+    show the same hour.
     """
     g = _display(gdf, f"layer {name!r}")
     _check_cols(g, [time_col, color_col] + ([id_col] if id_col else []), f"layer {name!r}")
@@ -405,9 +435,27 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     g["_c"] = _resolve_colors(g[color_col], color_map)
     key = g[id_col].astype(str) if id_col else pd.Series(shapely.to_wkb(g.geometry.values), index=g.index)
     g["_k"] = key
-    times = sorted(pd.unique(g[time_col]))
+    if follow is not None:
+        times = list(getattr(follow, "_gap_times", ()))
+        if not times:
+            raise InputError(f"layer {name!r}: follow= must be a layer made by add_time_slider",
+                             fix="pass the layer add_time_slider returned for the leading slider")
+        extra = set(pd.unique(g[time_col])) - set(times)
+        if extra:
+            raise InputError(f"layer {name!r}: {len(extra)} time(s) not on the leading slider, "
+                             f"e.g. {sorted(extra)[0]}", fix="give rows only for the leading layer's hours")
+    else:
+        times = sorted(pd.unique(g[time_col]))
     if not times:
         raise InputError(f"layer {name!r}: no rows", fix="give one row per (feature, time)")
+    points = bool(len(g)) and all(t == "Point" for t in g.geom_type)
+    if start is None:
+        k0 = 0
+    else:
+        k0 = next((i for i, t in enumerate(times) if t == start), None)
+        if k0 is None:
+            raise InputError(f"layer {name!r}: start={start!r} is not one of the layer's times",
+                             fix=f"use one of the values of {time_col!r}")
     tlabels = []
     for t in times:
         ts = pd.Timestamp(t) if not isinstance(t, str) else None
@@ -415,33 +463,92 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
     tindex = {t: i for i, t in enumerate(times)}
     st = _StyleTable()
     tips = _StyleTable()
-    miss = st({"color": "#555555", "weight": 1, "fillColor": style.NODATA_COLOR,
-               "fillOpacity": fill_opacity, "opacity": 0.9})
+
+    def sty(fill):
+        if points:
+            return st({"radius": radius, "color": outline, "weight": 1.5, "fillColor": fill,
+                       "fillOpacity": fill_opacity, "opacity": 1})
+        return st({"color": "#555555", "weight": 1, "fillColor": fill, "fillOpacity": fill_opacity,
+                   "opacity": 0.9})
+
+    miss = sty(style.NODATA_COLOR)
     feats_geom, feats_props = [], []
     for k, grp in g.groupby("_k", sort=False):
         c = [miss] * len(times)
         tt = [None] * len(times)
         for _, r in grp.iterrows():
             i = tindex[r[time_col]]
-            c[i] = st({"color": "#555555", "weight": 1, "fillColor": r["_c"], "fillOpacity": fill_opacity,
-                       "opacity": 0.9})
+            c[i] = sty(r["_c"])
             if tooltip_cols is not None:
                 tt[i] = tips({"h": _tip_html(r.to_dict(), tooltip_cols, aliases)})
-        p = {"s": c[0], "c": c}
+        p = {"s": c[k0], "c": c}
         if tooltip_cols is not None:
             empty = tips({"h": ""})
             tt = [empty if v is None else v for v in tt]
             p["tt"] = tt
-            p["t"] = tt[0]
+            p["t"] = tt[k0]
         feats_geom.append(grp.geometry.iloc[0])
         feats_props.append(p)
     data = _fc(_round_geoms(feats_geom, PRECISION), feats_props)
     tip_list = [d["h"] for d in tips.items]
     opts = {"styles": st.items}
+    if points:
+        opts["points"] = True
     if tooltip_cols is not None:
         opts["tips"] = tip_list
     layer = _GeoLayer(data, opts, name=name, show=show)
+    layer._gap_times = list(times)
     m.add_child(layer)
-    m.add_child(_Slider(layer, {"styles": st.items, "times": tlabels, "title": _esc(name),
-                                **({"tips": tip_list} if tooltip_cols is not None else {}), "ms": int(ms)}))
+    # the tooltips travel once, with the layer (GAP.layer keeps them for the slider)
+    sopts = {"styles": st.items, "times": tlabels, "title": _esc(name), "ms": int(ms), "start": int(k0)}
+    m.add_child(_Slider(layer, sopts, follow=follow))
     return layer
+
+
+def add_exclusive_layers(m, themes, *, title: str = "主題圖層 Thematic layer", selected: int = 0,
+                         position: str = "topright"):
+    """Thematic layers shown one at a time (radio buttons), the legend following the one shown.
+
+    Layers that fill the same area (an emission choropleth, Gi* bins, a kernel density) hide or
+    blend each other when shown together; here the reader picks one and sees its legend only.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map made by :func:`web_map`.
+    themes : sequence of (label, layers, legends)
+        ``label`` (escaped here), the layers of the theme (a layer or a list) and the legend
+        controls that explain it (from :func:`add_legend`, :func:`add_colorbar`, …; a legend may
+        belong to several themes). Layers listed here leave the checkbox layer control.
+    title : str
+        Title of the radio group (escaped).
+    selected : int
+        The theme shown when the page opens.
+    position : str
+        Leaflet corner of the radio group.
+
+    Returns
+    -------
+    The radio-group element.
+    """
+    _state(m)
+    themes = list(themes)
+    if not themes:
+        raise InputError("add_exclusive_layers needs at least one theme", fix="pass [(label, layers, legends), ...]")
+    if not 0 <= selected < len(themes):
+        raise InputError(f"selected={selected} is not one of the {len(themes)} themes",
+                         fix=f"use 0 … {len(themes) - 1}")
+    items = []
+    for label, lays, ctrls in themes:
+        lays = [lays] if not isinstance(lays, (list, tuple)) else list(lays)
+        ctrls = [ctrls] if ctrls is not None and not isinstance(ctrls, (list, tuple)) else list(ctrls or [])
+        for lay in lays:
+            lay.control = False
+            lay.show = True  # the radio group adds and removes it
+        items.append((lays, ctrls, _esc(label)))
+    st = _state(m)
+    st["n_exclusive"] = st.get("n_exclusive", 0) + 1
+    el = _Exclusive(items, {"title": _esc(title), "selected": int(selected), "position": position,
+                            "id": f"gap-theme-{st['n_exclusive']}"})
+    m.add_child(el)
+    return el

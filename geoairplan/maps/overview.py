@@ -20,7 +20,7 @@ from geoairplan.maps import style
 from geoairplan.maps.static import add_static_legend, plot_points, static_map
 from geoairplan.maps.web import add_legend, add_points, township_base, web_map
 
-__all__ = ["overview_map", "county_map", "overview_static", "county_static", "load_station_points", "SLUG"]
+__all__ = ["overview_map", "county_map", "facility_placement", "facility_note", "county_title", "overview_static", "county_static", "load_station_points", "SLUG"]
 
 STATION_SOURCE = "測站：環境部空氣品質監測站清單 (aqx_p_07)"
 TOWNSHIP_SOURCE = "鄉鎮界：內政部國土測繪中心 (TOWN_MOI)"
@@ -73,42 +73,91 @@ def overview_map(counties=SEED_COUNTIES, *, offline: bool = False, stations: gpd
     return m
 
 
-def _facility_points(county: str) -> gpd.GeoDataFrame | None:
-    """Designated facilities placed at their township's representative point (they have no coordinates)."""
-    try:
-        fac = datasets.load_facilities(county)
-    except Exception:
-        return None
-    if fac is None or not len(fac):
-        return None
-    if isinstance(fac, gpd.GeoDataFrame) and fac.crs is not None and fac.geometry.notna().any():
-        return fac[fac.geometry.notna()]
-    tcol = next((c for c in ("township", "TOWNNAME", "township_parsed", "township_seed") if c in fac.columns), None)
-    if tcol is None:
-        return None
+_REASON_ZH = {"no address and no township given": "計畫書未列地址亦未列鄉鎮"}
+
+
+def facility_placement(county: str) -> dict:
+    """The county's designated facilities that can be drawn, and those that cannot, with why.
+
+    Facilities have no coordinates in the seed plans: each one with a township (stated, or parsed
+    from its address) is drawn at its township's representative point; one without is counted,
+    never dropped silently.
+
+    Parameters
+    ----------
+    county : str
+        A seed county.
+
+    Returns
+    -------
+    dict
+        ``points`` (GeoDataFrame, EPSG:4326, or None when none can be placed), ``total``,
+        ``shown``, ``unplaced`` (counts) and ``reasons`` (``{reason: count}`` of the unplaced ones).
+    """
+    fac = datasets.load_facilities(county)
     towns = datasets.load_townships(county).to_crs(3826)
     pts = dict(zip(towns["TOWNNAME"], towns.geometry.representative_point()))
-    fac = fac[fac[tcol].isin(pts)].copy()
-    if not len(fac):
-        return None
-    fac["TOWNNAME"] = fac[tcol]
-    return gpd.GeoDataFrame(fac, geometry=[pts[t] for t in fac[tcol]], crs=3826).to_crs(4326)
+    town = fac["township"] if "township" in fac.columns else pd.Series(pd.NA, index=fac.index)
+    ok = town.map(lambda t: isinstance(t, str) and t in pts).astype(bool)
+    reasons: dict[str, int] = {}
+    for i in fac.index[~ok]:
+        r = fac.at[i, "unplaced_reason"] if "unplaced_reason" in fac.columns else None
+        if not isinstance(r, str) or not r:
+            r = f"township {town[i]!r} is not a township of {county}" if isinstance(town[i], str) else \
+                "no township"
+        reasons[r] = reasons.get(r, 0) + 1
+    placed = fac[ok].copy()
+    points = None
+    if len(placed):
+        placed["TOWNNAME"] = placed["township"]
+        points = gpd.GeoDataFrame(placed, geometry=[pts[t] for t in placed["township"]], crs=3826).to_crs(4326)
+    return {"points": points, "total": int(len(fac)), "shown": int(ok.sum()), "unplaced": int((~ok).sum()),
+            "reasons": dict(sorted(reasons.items()))}
+
+
+def facility_note(county: str, placement: dict | None = None) -> str:
+    """``指定公私場所：顯示 0 / 69 處；69 處無法定位（計畫書未列地址亦未列鄉鎮 …：69）`` for the map and the index."""
+    pl = facility_placement(county) if placement is None else placement
+    text = f"指定公私場所 designated facilities：顯示 shown {pl['shown']} / {pl['total']} 處"
+    if pl["unplaced"]:
+        why = "；".join(f"{_REASON_ZH.get(r, r)} {r}：{n}" if r in _REASON_ZH else f"{r}：{n}"
+                       for r, n in pl["reasons"].items())
+        text += f"；{pl['unplaced']} 處無法定位 could not be placed（{why}）"
+    return text
+
+
+def county_title(county: str, placement: dict | None = None) -> str:
+    """The county map's title: it promises the facilities only when some are drawn."""
+    pl = facility_placement(county) if placement is None else placement
+    if pl["shown"]:
+        return f"{county}：鄉鎮、測站與指定公私場所"
+    return f"{county}：鄉鎮與測站（指定公私場所 {pl['total']} 處無法定位 not placed）"
 
 
 def county_map(county: str, *, offline: bool = False, stations: gpd.GeoDataFrame | None = None):
-    """Web map of one county: townships, its stations (and neighbours'), designated facilities (clustered)."""
+    """Web map of one county: townships, its stations (and neighbours'), designated facilities (clustered).
+
+    The facilities legend and the source note say how many facilities are shown and how many could
+    not be placed, and why (:func:`facility_placement`).
+    """
     st = load_station_points() if stations is None else stations
-    m = web_map(f"{county}：鄉鎮、測站與指定公私場所", county=county, offline=offline,
-                source=f"{TOWNSHIP_SOURCE}；{STATION_SOURCE}；公私場所：{county}空氣污染防制計畫；geoairplan")
+    pl = facility_placement(county)
+    note = facility_note(county, pl)
+    m = web_map(county_title(county, pl), county=county, offline=offline,
+                source=f"{TOWNSHIP_SOURCE}；{STATION_SOURCE}；公私場所：{county}空氣污染防制計畫；{note}；geoairplan")
     w, s, e, n = township_base(county).total_bounds
     near = st.cx[w - 0.1:e + 0.1, s - 0.1:n + 0.1] if len(st) else st
     _add_stations(m, near, (county,))
-    fac = _facility_points(county)
+    fac = pl["points"]
     if fac is not None and len(fac):
         cols = [c for c in ("control_no", "name", "address", "TOWNNAME", "designation_reasons") if c in fac.columns]
         add_points(m, fac, name=f"指定公私場所 Facilities ({len(fac)})", tooltip_col="name" if "name" in fac else None,
                    popup_cols=cols, aliases=_ALIASES, color="#6a3d9a", radius=5, cluster=True, show=True)
-        add_legend(m, [("指定公私場所（位於鄉鎮代表點）", "#6a3d9a")], "公私場所 Facilities", shape="circle")
+    items = [(f"指定公私場所（位於鄉鎮代表點）顯示 {pl['shown']} / {pl['total']} 處", "#6a3d9a")]
+    if pl["unplaced"]:
+        items.append((f"無法定位、未繪出 not drawn：{pl['unplaced']} 處（見下方資料說明 see the source note）",
+                      "#ffffff"))
+    add_legend(m, items, "公私場所 Facilities", shape="circle")
     return m
 
 

@@ -405,3 +405,24 @@ def save_static(fig, path_without_suffix, *, formats: Sequence[str] = ("png", "p
             fig.savefig(p, format=fmt, dpi=dpi, metadata=meta, facecolor="white")
         out.append(p)
     return out
+
+
+def plot_class_raster(ax, array, transform_or_extent, breaks: Sequence[float], colors: Sequence[str], *,
+                      alpha: float = 0.85, zorder: float = 3):
+    """A raster in EPSG:3826 painted on classes (``colors[i]`` between ``breaks[i-1]`` and ``breaks[i]``,
+    :func:`geoairplan.maps.style.class_rgba`), NaN transparent; the same pixels as the web map's overlay."""
+    a = np.asarray(array, dtype=float)
+    if a.ndim != 2:
+        raise InputError(f"a raster must be 2-D, got shape {a.shape}")
+    t = transform_or_extent
+    if hasattr(t, "a") and hasattr(t, "e"):
+        rows, cols = a.shape
+        extent = (t.c, t.c + t.a * cols, t.f + t.e * rows, t.f)
+    else:
+        extent = tuple(float(v) for v in t)
+    rgba = style.class_rgba(a, breaks, colors)
+    im = ax.imshow(rgba, extent=extent, origin="upper", alpha=alpha, zorder=zorder, interpolation="nearest")
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    ax.set_xlim(xl)
+    ax.set_ylim(yl)
+    return im

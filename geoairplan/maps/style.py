@@ -32,6 +32,7 @@ from geoairplan.errors import InputError
 __all__ = ["LEVELS", "LEVEL_CODES", "LEVEL_COLORS", "LEVEL_LABELS", "NODATA_COLOR",
            "level_color", "level_label", "level_text_color", "level_legend_items",
            "AQI_CLASSES", "aqi_class", "aqi_color", "aqi_legend_items",
+           "level_classes", "class_codes", "class_colors", "class_rgba", "class_legend_items", "aqi_classes",
            "SEQUENTIAL_SCHEMES", "sequential_cmap", "sequential_colors",
            "CATEGORICAL_PALETTE", "categorical_colors", "text_color_for"]
 
@@ -167,6 +168,81 @@ def aqi_legend_items(lang: str = "zh") -> list[tuple[str, str]]:
         rng = f"{lo}–{hi}" if hi is not None else f"{lo}+"
         name = {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
         out.append((f"{rng} {name}", col))
+    return out
+
+
+# --------------------------------------------------------------------------- concentration classes
+#
+# A concentration surface is painted on the regulation's classes, never on a ramp stretched to the data:
+# below the first threshold ``none`` (pale green), then the colour of each level reached (``>=``), the
+# same colours as the level legend, the level polygons and the station markers.
+
+
+def level_classes(thresholds) -> tuple[list[float], list[str]]:
+    """``(breaks, codes)`` of a threshold table (``level``, ``threshold`` columns, rising).
+
+    ``codes`` has one more item than ``breaks``: ``"none"`` below the first break, then the
+    level each break starts. A plain ``{code: threshold}`` mapping is accepted too.
+    """
+    if hasattr(thresholds, "items") and not hasattr(thresholds, "columns"):
+        pairs = sorted(thresholds.items(), key=lambda kv: float(kv[1]))
+    else:
+        pairs = sorted(zip(thresholds["level"], thresholds["threshold"]), key=lambda kv: float(kv[1]))
+    if not pairs:
+        raise InputError("no thresholds to class the values on", fix="give the regulation's thresholds")
+    return [float(t) for _, t in pairs], ["none"] + [_code(c) for c, _ in pairs]
+
+
+def _class_index(values, breaks) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), np.searchsorted(np.asarray(breaks, float),
+                                                     np.where(np.isfinite(v), v, -np.inf), side="right"), -1)
+
+
+def class_codes(values, thresholds) -> list:
+    """The level code each value reaches on ``thresholds`` (``>=``), ``"none"`` below all, None for NaN."""
+    breaks, codes = level_classes(thresholds)
+    return [None if i < 0 else codes[i] for i in _class_index(values, breaks).ravel()]
+
+
+def class_colors(values, thresholds) -> list[str]:
+    """:data:`LEVEL_COLORS` of the class each value reaches; NaN → :data:`NODATA_COLOR`."""
+    return [NODATA_COLOR if c is None else LEVEL_COLORS[c] for c in class_codes(values, thresholds)]
+
+
+def aqi_classes() -> tuple[list[float], list[str]]:
+    """``(breaks, colours)`` of MOENV's AQI classes (AQI reported as integers: 0–50, 51–100, …)."""
+    return [lo - 0.5 for lo, *_ in AQI_CLASSES[1:]], [c for _, _, c, *_ in AQI_CLASSES]
+
+
+def class_rgba(array, breaks: Sequence[float], colors: Sequence[str], alpha: float = 1.0) -> np.ndarray:
+    """An RGBA ``uint8`` image of a 2-D array on classes: ``colors[i]`` for values in
+    ``[breaks[i-1], breaks[i])`` (``len(colors) == len(breaks) + 1``); NaN transparent."""
+    a = np.asarray(array, dtype=float)
+    if len(colors) != len(breaks) + 1:
+        raise ValueError("class_rgba needs one colour more than breaks")
+    lut = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] + [round(255 * alpha)] for c in colors], np.uint8)
+    idx = _class_index(a, breaks)
+    out = lut[np.clip(idx, 0, len(colors) - 1)]
+    out[idx < 0] = 0
+    return out
+
+
+def class_legend_items(thresholds, unit: str = "", *, codes: bool = True) -> list[tuple[str, str]]:
+    """``[(label, colour), ...]`` of the classes of ``thresholds`` with their ranges, lowest first, e.g.
+    ``("未達預警 < 35.5 µg/m³", ...)``, ``("L1 初級預警 35.5–54.5 µg/m³", ...)``, ``("S3 … ≥ 350.5 µg/m³", ...)``."""
+    breaks, cl = level_classes(thresholds)
+    u = f" {unit}" if unit else ""
+    out = []
+    for i, c in enumerate(cl):
+        name = level_label(c) if c == "none" else (f"{c} {level_label(c)}" if codes else level_label(c))
+        if i == 0:
+            rng = f"< {breaks[0]:g}{u}"
+        elif i == len(cl) - 1:
+            rng = f"≥ {breaks[-1]:g}{u}"
+        else:
+            rng = f"{breaks[i - 1]:g}–{breaks[i]:g}{u}"
+        out.append((f"{name} {rng}", LEVEL_COLORS[c]))
     return out
 
 

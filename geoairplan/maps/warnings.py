@@ -2,8 +2,9 @@
 
 :func:`build` returns, for :func:`geoairplan.publish.write`:
 
-* ``episode_map`` (web): Folium map of the townships coloured by their warning
-  level hour by hour (time slider), the stations with their highest level,
+* ``episode_map`` (web): Folium map of the townships and the stations coloured
+  by their warning level hour by hour (one time slider, opening at the peak
+  hour), the stations' highest level over the episode as a separate layer,
   and the level legend (:func:`episode_map`);
 * ``peak`` (static): A4 map (PNG + PDF) of the peak hour's zones for plan
   documents (:func:`peak_map`).
@@ -26,7 +27,7 @@ from geoairplan.maps.style import level_label
 from geoairplan.maps.web import add_level_legend, add_points, add_time_slider, township_base, web_map
 from geoairplan.reference.names import station_key
 
-__all__ = ["build", "episode_map", "peak_map", "episode_title", "peak_title", "township_hours"]
+__all__ = ["build", "episode_map", "peak_map", "episode_title", "peak_title", "township_hours", "station_hours"]
 
 _ALIASES = {"TOWNNAME": "鄉鎮 Township", "level_zh": "等級 Level", "basis": "依據 Basis",
             "station": "測站 Station", "pollutant": "污染物 Pollutant", "time_txt": "時間 Time",
@@ -89,10 +90,7 @@ def township_hours(result, counties=None, *, simplify: bool = True, times=None) 
 
 
 def _stations(result, counties) -> gpd.GeoDataFrame | None:
-    try:
-        st = datasets.load_stations()
-    except Exception:
-        return None
+    st = datasets.load_stations()
     st = st[st["county"].isin(counties)].copy()
     st["skey"] = st["name_zh"].map(station_key)
     lv = result.levels.copy()
@@ -109,6 +107,56 @@ def _stations(result, counties) -> gpd.GeoDataFrame | None:
     st["criterion"] = st["skey"].map(top["criterion"]).fillna("")
     st["station"] = st["name_zh"]
     return st.reset_index(drop=True)
+
+
+#: Hourly values shown in a station's tooltip: (levels column, label, unit, decimals).
+_VALUES = (("pm2.5_24h_moving_ugm3", "PM2.5 24小時移動平均", "µg/m³", 1),
+           ("pm10_1h_ugm3", "PM10 小時值", "µg/m³", 0),
+           ("o3_1h_ppm", "O3 小時值", "ppm", 3))
+
+
+def station_hours(result, counties=None) -> gpd.GeoDataFrame | None:
+    """One row per (station, hour): the station's level that hour and its values, for the slider's dots.
+
+    Parameters
+    ----------
+    result : geoairplan.warnings.WarningResult
+        The episode.
+    counties : list of str, optional
+        Default the counties of the result.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        ``station, time, level`` (2022 code, ``none`` or ``insufficient``), ``level_txt``,
+        ``criterion``, ``values`` (the hour's values in words) and the station point (EPSG:4326);
+        None when no station of the counties is in the level table.
+    """
+    counties = list(counties or _counties(result))
+    st = datasets.load_stations()
+    st = st[st["county"].isin(counties)].copy()
+    st["skey"] = st["name_zh"].map(station_key)
+    lv = result.levels.copy()
+    lv["skey"] = lv["station"].map(station_key)
+    lv = lv[lv["skey"].isin(set(st["skey"]))]
+    if len(lv) == 0:
+        return None
+    pos = st.drop_duplicates("skey").set_index("skey")
+    code = lv["level"].map(lambda c: c if c in ("none", "insufficient") else _to2022(result, c))
+    vals = []
+    for _, r in lv.iterrows():
+        parts = []
+        for col, lab, unit, nd in _VALUES:
+            if col in lv.columns:
+                v = r[col]
+                parts.append(f"{lab} {v:.{nd}f} {unit}" if pd.notna(v) else f"{lab} 無資料 no data")
+        vals.append("；".join(parts))
+    out = pd.DataFrame({"station": pos.loc[lv["skey"], "name_zh"].to_numpy(), "time": lv["time"].to_numpy(),
+                        "level": code.to_numpy(), "level_txt": [f"{c} {level_label(c)}" if c not in
+                                                                 ("none", "insufficient") else level_label(c)
+                                                                 for c in code],
+                        "criterion": lv["criterion"].fillna("").to_numpy(), "values": vals})
+    return gpd.GeoDataFrame(out, geometry=pos.loc[lv["skey"], "geometry"].to_numpy(), crs=pos.crs)
 
 
 def _to2022(result, code):
@@ -153,22 +201,32 @@ def episode_map(result):
     Returns
     -------
     folium.Map
-        Townships coloured by level hour by hour, the stations with their highest level, the
-        level legend; title, legend title and source line from ``result.meta``.
+        Townships and station dots coloured by level hour by hour (one slider, opening at the
+        peak hour; a dot's tooltip gives its values that hour), the stations' episode peak as a
+        separate layer (off by default), the level legend; title, legend title and source line
+        from ``result.meta``.
     """
     counties = _counties(result)
     m = web_map(episode_title(result), source=_source(result), county=counties, townships=False)
     th = township_hours(result, counties)
     th["town_id"] = th["county"] + th["TOWNNAME"]
     legend = result.meta.legend_title("預警等級 Warning level")
-    add_time_slider(m, th, time_col="time", color_col="level", name=legend, id_col="town_id",
-                    tooltip_cols=["TOWNNAME", "level_zh", "basis", "station", "pollutant"],
-                    aliases=_ALIASES, fill_opacity=0.7)
+    pk = _peak(result)
+    zones = add_time_slider(m, th, time_col="time", color_col="level", name=legend, id_col="town_id",
+                            tooltip_cols=["TOWNNAME", "level_zh", "basis", "station", "pollutant"],
+                            aliases=_ALIASES, fill_opacity=0.7, start=pk)
+    sh = station_hours(result, counties)
+    if sh is not None and len(sh):
+        # the dots show the slider's hour, like the zones (the episode peak is a separate layer, off by default)
+        add_time_slider(m, sh, time_col="time", color_col="level", name="測站（所選時段等級）Stations (hour shown)",
+                        id_col="station", tooltip_cols=["station", "level_txt", "criterion", "values"],
+                        aliases={**_ALIASES, "level_txt": "該時段等級 Level this hour", "values": "數值 Values"},
+                        fill_opacity=0.95, follow=zones, radius=7)
     st = _stations(result, counties)
     if st is not None and len(st):
-        add_points(m, st, name="測站（期間最高等級）Stations (highest level)", tooltip_col="station",
+        add_points(m, st, name="測站（整個期間最高等級）Stations (episode peak)", tooltip_col="station",
                    popup_cols=["station", "county", "max_level", "max_time", "criterion"], color_col="max_code",
-                   radius=7, outline="#000000", aliases=_ALIASES)
+                   radius=10, outline="#000000", aliases=_ALIASES, show=False)
     add_level_legend(m, legend)
     return m
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -353,3 +354,47 @@ def test_township_hotspots_rejects_negative_permutations():
     from geoairplan.hotspots.report import township_hotspots
     with pytest.raises(InputError, match="permutations"):
         township_hotspots(None, permutations=-1)
+
+
+# --------------------------------------------------------------------------- study area (issue 11, item 2)
+
+
+@pytest.mark.parametrize("county", [None, "雲林縣"])
+def test_a_cell_with_sources_is_never_a_cold_spot_on_the_county_study_area(county):
+    """Without --county the grid once held only the 19 cells with sources: the 10-source 斗六 cluster was
+    "cold spot, 99 %". Gi* runs on the study area's land grid (zeros included), with or without --county."""
+    from geoairplan import datasets
+    from geoairplan.hotspots.report import hotspot_analysis
+
+    res = hotspot_analysis(datasets.data_dir() / "scenario" / "sources_scenario.csv", county=county, grid=1000,
+                           permutations=99, bandwidth=2000)
+    g = res.grid
+    assert res.meta.counties == ("雲林縣",) and res.params["study_area"] == ["雲林縣"]
+    assert res.summary()["study_area"]["counties"] == ["雲林縣"]
+    assert res.meta.title.startswith("雲林縣 ")
+    assert "雲林縣" in res.summary_text().splitlines()[0]
+    # the grid is the county's land grid, not the cells of the sources
+    assert len(g) > 1500 and (g["n_sources"] == 0).sum() > 1500
+    land = datasets.load_counties("雲林縣").to_crs(3826).geometry.union_all()
+    assert g.geometry.intersects(land).all()
+    douliu = gpd.sjoin(g, datasets.load_townships("雲林縣").to_crs(3826).query("TOWNNAME == '斗六市'")[["geometry"]],
+                       predicate="intersects")
+    cluster = douliu[douliu["n_sources"] > 0]
+    assert cluster["n_sources"].sum() == 10
+    assert (cluster["gi_bin"] >= 0).all(), cluster[["cell_id", "n_sources", "gi_bin"]]
+    assert (g.loc[g["n_sources"] > 0, "gi_bin"] >= 0).all()
+    # and the kernel density covers the study area too
+    w, s, e, n = land.bounds
+    kb = res.kde.bounds
+    assert kb[0] <= w + 1 and kb[1] <= s + 1 and kb[2] >= e - 1 and kb[3] >= n - 1
+
+
+def test_without_county_the_maps_name_the_study_area():
+    from geoairplan import datasets
+    from geoairplan.hotspots.report import hotspot_analysis
+    from geoairplan.maps.hotspots import _source_line
+
+    res = hotspot_analysis(datasets.data_dir() / "scenario" / "sources_scenario.csv", grid=1000, permutations=0,
+                           bandwidth=2000)
+    assert "研究範圍 study area：雲林縣（污染源所在縣市" in _source_line(res)
+    assert res.meta.display_title().startswith("雲林縣 ")

@@ -140,3 +140,34 @@ def test_layouts_and_raster(tmp_path):
     matplotlib.pyplot.close(fig)
     with pytest.raises(Exception):
         static.static_map("t", source="s", county="雲林縣", layout="A3")
+
+
+def test_hotspot_static_shows_what_its_title_says_without_blending():
+    """Issue 11, item 3: the declared-NOx A4 map titled 申報排放量 … 與 Gi* 熱點 drew only the Gi* bins.
+    Now the emissions fill the townships (麥寮 the darkest) and the Gi* bins outline them."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from geoairplan.hotspots.report import township_hotspots
+    from geoairplan.maps.hotspots import GI_BIN_COLORS, hotspot_static
+    from geoairplan.maps.style import SEQUENTIAL_SCHEMES
+
+    res = township_hotspots("yunlin-declared", county="雲林縣", pollutant="nox", permutations=99)
+    assert "排放量" in res.meta.title and "Gi*" in res.meta.title
+    fig = hotspot_static(res)
+    try:
+        ax = fig.axes[0]
+        faces, edges = set(), set()
+        for c in ax.collections:
+            fc, ec = c.get_facecolors(), c.get_edgecolors()
+            if len(fc):
+                faces |= {to_hex(f) for f in fc if f[3] > 0}
+            if len(ec) and not (len(fc) and all(f[3] > 0 for f in fc)):
+                edges |= {to_hex(e) for e in ec}
+        assert SEQUENTIAL_SCHEMES["emissions"][-1] in faces  # 麥寮鄉, 92.5 % of the county, darkest
+        hot = {GI_BIN_COLORS[b] for b in set(res.townships["gi_bin"]) if b != 0}
+        assert hot and hot <= edges  # the significant townships outlined in their bin colour
+        assert not any(to_hex(f) in set(GI_BIN_COLORS.values()) for c in ax.collections
+                       for f in c.get_facecolors() if f[3] > 0 and len(c.get_facecolors()) == len(res.townships))
+    finally:
+        plt.close(fig)

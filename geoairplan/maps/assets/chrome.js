@@ -19,6 +19,7 @@ var GAP = {
     }
    }
   });
+  lay._gapTips = o.tips;
   if (o.cluster) { var g = L.markerClusterGroup(o.cluster); g.addLayer(lay); return g; }
   return lay;
  },
@@ -48,11 +49,9 @@ var GAP = {
   var lab, rng, btn;
   function show(k) {
    i = k; rng.value = k; lab.innerHTML = times[k];
-   lay.eachLayer(function(l) {
-    var p = l.feature.properties;
-    l.setStyle(st[p.c[k]]);
-    if (p.tt && o.tips) l.setTooltipContent(o.tips[p.tt[k]]);
-   });
+   GAP.step(lay, o, k);
+   lay._gapIndex = k;
+   (lay._gapFollow || []).forEach(function(f) { GAP.step(f[0], f[1], k); });
   }
   c.onAdd = function() {
    var d = L.DomUtil.create('div', 'gap-slider');
@@ -72,8 +71,55 @@ var GAP = {
    return d;
   };
   c.addTo(map);
-  show(0);
+  show(o.start || 0);
   lay._gapShow = show;
   return c;
+ },
+ step: function(lay, o, k) {
+  lay.eachLayer(function(l) {
+   var p = l.feature.properties;
+   l.setStyle(o.styles[p.c[k]]);
+   var tips = o.tips || lay._gapTips;
+   if (p.tt && tips) l.setTooltipContent(tips[p.tt[k]]);
+  });
+ },
+ exclusive: function(map, items, o) {
+  var c = L.control({position: o.position || 'topright'}), sel = o.selected || 0;
+  function pick(k) {
+   sel = k;
+   items.forEach(function(it, j) {
+    it[0].forEach(function(l) {
+     if (j === k && !map.hasLayer(l)) map.addLayer(l);
+     if (j !== k && map.hasLayer(l)) map.removeLayer(l);
+    });
+   });
+   var show = items[k][1];
+   items.forEach(function(it) {
+    it[1].forEach(function(ctl) {
+     var d = ctl.getContainer(); if (d) d.style.display = show.indexOf(ctl) >= 0 ? '' : 'none';
+    });
+   });
+  }
+  c.onAdd = function() {
+   var d = L.DomUtil.create('div', 'gap-legend gap-themes');
+   var h = '<details open><summary>' + o.title + '</summary>';
+   items.forEach(function(it, j) {
+    h += '<label><input type="radio" name="' + o.id + '" value="' + j + '"' + (j === sel ? ' checked' : '') +
+         '> ' + it[2] + '</label>';
+   });
+   d.innerHTML = h + '</details>';
+   L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+   d.addEventListener('change', function(e) {
+    if (e.target.name === o.id) pick(parseInt(e.target.value, 10));
+   });
+   return d;
+  };
+  c.addTo(map);
+  pick(sel);
+  return c;
+ },
+ follow: function(lead, lay, o) {
+  (lead._gapFollow = lead._gapFollow || []).push([lay, o]);
+  GAP.step(lay, o, lead._gapIndex || 0);
  }
 };
