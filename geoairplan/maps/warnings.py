@@ -6,7 +6,9 @@
   level hour by hour (time slider), the stations with their highest level,
   and the level legend (:func:`episode_map`);
 * ``peak`` (static): A4 map (PNG + PDF) of the peak hour's zones for plan
-  documents (:func:`peak_map`).
+  documents (:func:`peak_map`);
+* ``bulletin_<county>_<date>`` (static, when ``result.bulletin``): the A4 warning bulletin of
+  each county-day with a warning (:mod:`geoairplan.maps.bulletin`).
 
 Titles, legends and the provenance line come from ``result.meta``
 (:meth:`~geoairplan.results.RunMeta.display_title`, ``legend_title``,
@@ -20,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoairplan import datasets
+from geoairplan.maps.bulletin import bulletins
 from geoairplan.maps.output import MapOutput
 from geoairplan.maps.static import add_level_legend_static, plot_points, plot_polygons, static_map
 from geoairplan.maps.style import level_label
@@ -221,5 +224,8 @@ def build(result) -> list[MapOutput]:
     list of MapOutput
         In the order :func:`geoairplan.publish.write` writes them.
     """
-    return [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
-            MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]
+    out = [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
+           MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]
+    if getattr(result, "bulletin", False):  # `geoairplan warn --bulletin` (issue 13)
+        out += bulletins(result)
+    return out

@@ -116,6 +116,7 @@ class WarningResult(Result):
     problems: Problems = field(default_factory=Problems)
     rule_table: object = None  # the checked Rules (also for a rule table given as a path)
     timeline: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_COLUMNS))
+    bulletin: bool = False  # the maps add an A4 bulletin per county-day with a warning (maps.bulletin)
     meta: RunMeta = field(default_factory=lambda: RunMeta(capability="warnings"))
 
     gpkg_name: ClassVar[str] = "zones.gpkg"
@@ -292,7 +293,7 @@ def _source(obs: pd.DataFrame, fc: pd.DataFrame | None, scenario: bool) -> str:
 def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warning_2022",
                  completeness: Completeness | None = None, mapping=None, facilities=None, health=None,
                  river_rules="yunlin_river_dust_002", tz: str = "Asia/Taipei", scenario: bool = False,
-                 title: str | None = None) -> WarningResult:
+                 title: str | None = None, bulletin: bool = False) -> WarningResult:
     """Levels, zones, command-centre and lowering/lifting decisions, notifications for an episode.
 
     Parameters
@@ -323,6 +324,9 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         observations or the forecast) are labelled without it.
     title : str, optional
         Title of the maps and the summary (default: the counties and 空氣品質預警區域).
+    bulletin : bool
+        Ask the maps for an A4 warning bulletin per county-day with a warning
+        (:mod:`geoairplan.maps.bulletin`; ``bulletin_<county>_<date>.png/.pdf``).
 
     Returns
     -------
@@ -417,7 +421,8 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
                          events=events, decisions=_decisions(cmd, events),
                          notifications=cat(nn, nn[0] if nn else pd.DataFrame()),
                          measures=cat(mm, mm[0] if mm else pd.DataFrame()), river_dust=river, counties=counties,
-                         rules=R.name, forecast=fc, problems=probs, rule_table=R, meta=meta, timeline=timeline)
+                         rules=R.name, forecast=fc, problems=probs, rule_table=R, meta=meta, timeline=timeline,
+                         bulletin=bulletin)
 
 
 def _parse_counties(county) -> list[str] | None:

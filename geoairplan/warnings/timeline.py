@@ -203,14 +203,25 @@ def centre_events(cc: pd.DataFrame, hours: pd.DatetimeIndex) -> pd.DataFrame:
     first = {}
     for t in hours:
         first.setdefault(t.date().isoformat(), t)
+    tz = hours.tz
+
+    def when(reason, day):
+        """The hour the first clause met names (``at 2025-01-16 15:00``), else the day's first hour."""
+        m = re.search(r"at (\d{4}-\d{2}-\d{2} \d{2}:\d{2})", reason or "")
+        if m:
+            t = pd.Timestamp(m.group(1))
+            return t.tz_localize(tz) if tz is not None else t
+        return first.get(day)
+
     for r in cc.to_dict("records"):
-        t = first.get(r["date"])
         if r["decision"] in ("must", "may"):
+            t = when(r["reason"], r["date"])
             lines = sorted({x for x in ("L35", "L36") if x in r["reason"]})
             rows.append({"time": t, "date": r["date"], "county": r["county"], "event": f"centre {r['decision']}",
                          "level": "", "measured_level": "", "area": "空氣污染防制指揮中心", "article": "Art. 7",
                          "seed_line": "004 " + "-".join(lines) if lines else "004 L35-L36", "reason": r["reason"]})
         if r.get("tier"):
+            t = when(r["tier_reason"], r["date"])
             lines = sorted(set(re.findall(r"00[1-4] L\d+", r["tier_reason"])))
             rows.append({"time": t, "date": r["date"], "county": r["county"], "event": f"centre {r['tier_decision']}",
                          "level": "", "measured_level": "", "area": r["tier_zh"],
