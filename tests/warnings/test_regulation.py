@@ -203,3 +203,16 @@ def test_a_multi_county_run_evaluates_each_county_and_the_nation():
     assert res.counties == [PT, KH, YL]
     assert set(res.command_centre["county"]) == {PT, KH, YL}
     assert list(res.timeline.columns) == EVENT_COLUMNS
+
+
+# ---- Art. 3 and Art. 7 L39 --------------------------------------------------------------------------
+
+def test_art3_a_decision_uses_the_forecast_issued_by_that_day():
+    # 004 L12: "空氣品質預報資料應至少每日發布二次"; a decision on D reads the latest forecast issued by D.
+    # 004 L39: "已改善至未符合前項第一款成立條件時，得解除之" (may_dissolve)
+    fc = read_forecast(pd.DataFrame({"date": ["2025-01-02", "2025-01-03", "2025-01-02", "2025-01-03"],
+                                     "area": "高屏", "level": ["L2", "L2", "none", "none"],
+                                     "issued": ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-02"]}))
+    cc = command_centre(levels_frame({"屏東": [0] * 48}), PT, forecast=fc)
+    assert cc["decision"].tolist() == ["must", "none"]          # D+1, D+2 at L2 as forecast on D (L36)
+    assert cc["may_dissolve"].tolist() == [False, True]
