@@ -14,9 +14,11 @@ station levels of D and the forecast (issued on D) for D+1 ("隔日") and D+2
   is at 輕度嚴重惡化 or above ("輕度嚴重惡化或以上").
 
 "Half or more" is ``2 × n_at_level >= n_stations`` ("以上" includes the
-number itself: 2 of 3, 2 of 4). The stations are the county's stations in
-the coverage table (the ones that define warning zones; 屏東縣: 屏東, 潮州,
-恆春 of 003 Table 2), or a list passed in. The station condition holds on D
+number itself: 2 of 3, 2 of 4). The stations are every station of the county
+in the national MOENV network (:func:`network_stations`: 004 L35-L36 "轄區內
+...空氣品質監測站"; 屏東縣 has 5, half = 3), or a list passed in; the coverage
+table (003 Table 2) only draws zones. The conditions, and the county tiers of
+屏東縣 (003 L129-L174), are rule data: ``data/rules/county_rules_2022.csv``. The station condition holds on D
 when it holds in any hour of D (the same hour for all stations); a station
 whose level is ``insufficient`` is not counted as at a level. "At level X"
 means "at X or above" (the digest's reading; only L36 says "或以上").
