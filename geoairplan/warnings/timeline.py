@@ -22,8 +22,9 @@ area, the article and the seed line it follows, and why. The maps and the bullet
   notifies its directly adjacent upwind counties. Annex 5 (the list of upwind neighbours) is
   not in the seed (004 L62 only marks it): neighbours are the counties whose MOI outline touches
   the county's, "upwind" means the bearing to the neighbour's centroid is within 45° of the
-  day's mean wind direction (speed-weighted vector mean of the wind measured at the stations of
-  the county and of its neighbours, national registry). The exception for folk events
+  day's mean wind direction (speed-weighted vector mean of the wind measured that day at the
+  stations of the zone's counties and of their neighbours, national registry: one wind per zone
+  and day). The exception for folk events
   (但屬當地民俗活動...) cannot be judged from data and is stated in the reason.
 * **Art. 16** (004 L76): :func:`central_centre`. Per day, the counties other than 連江縣, 金門縣 and
   澎湖縣 whose Art. 7 decision is ``must`` are counted; nine or more: the central command centre
@@ -322,22 +323,25 @@ def upwind_notifications(fc_events: pd.DataFrame, clean: pd.DataFrame | None) ->
         seen.add(key)
         day = dt.date.fromisoformat(r.date)
         ns = nb.get(r.county, [])
-        sts = [s for cty in [r.county] + ns for s in network_stations(cty)]
+        zone = AQ_ZONES.get(r.county)
+        zone_c = [k for k, z in AQ_ZONES.items() if z == zone] or [r.county]
+        around = sorted(set(zone_c) | {n for k in zone_c for n in nb.get(k, [])})
+        sts = [s for cty in around for s in network_stations(cty)]  # one wind for the whole zone that day
         w = _wind(clean, sts, day)
         base = {"time": r.time, "date": r.date, "county": r.county, "event": "notify", "level": r.level,
                 "measured_level": r.measured_level, "article": "Art. 11", "seed_line": "004 L63"}
         if w is None:
             rows.append({**base, "area": "（未判定）", "reason": "forecast-based warning at 中級預警 or above "
-                         "(004 Art. 11, L63): no wind measured at the stations of the county and its neighbours on "
+                         "(004 Art. 11, L63): no wind measured at the stations of the zone and its neighbours on "
                          f"{r.date}, so the upwind neighbours cannot be determined; Annex 5 is not in the seed"})
             continue
         wdir, wspd, n = w
-        zone = AQ_ZONES.get(r.county)
         ux, uy = math.sin(math.radians(wdir)), math.cos(math.radians(wdir))
         zc = [k for k, z in AQ_ZONES.items() if z == zone and k in cent]
         proj = {k: cent[k].x * ux + cent[k].y * uy for k in zc}
         most = max(proj, key=proj.get) if proj else r.county
-        wtxt = f"mean wind from {wdir:.0f}° at {wspd:.1f} m/s ({n} station-hours of {r.county} and its neighbours)"
+        wtxt = (f"mean wind from {wdir:.0f}° at {wspd:.1f} m/s ({n} station-hours of the {zone} zone and its "
+                "neighbours)")
         if most != r.county:
             rows.append({**base, "area": "（非最上風處）", "reason": f"{wtxt}: {most} is the most upwind county of the "
                          f"{zone} zone, not {r.county}; Art. 11 asks the most upwind county to notify (004 L63)"})

@@ -72,3 +72,13 @@ def test_warn_bulletin_writes_png_and_pdf_per_county_day(tmp_path, capsys):
     capsys.readouterr()
     assert main(["warn", str(obs), "--county", PT, "--bulletin", "--no-maps", "--out", str(out)]) == 2
     assert "--bulletin" in capsys.readouterr().err
+
+
+def test_the_bulletin_is_byte_identical_twice(held_s1, tmp_path):
+    from geoairplan.maps.static import save_static
+    got = []
+    for i in range(2):
+        fig = bulletin_figure(held_s1, PT, "2025-01-02")
+        got.append([p.read_bytes() for p in save_static(fig, tmp_path / f"b{i}", formats=("png", "pdf"), dpi=60)])
+        plt.close(fig)
+    assert got[0] == got[1]

@@ -216,3 +216,11 @@ def test_art3_a_decision_uses_the_forecast_issued_by_that_day():
     cc = command_centre(levels_frame({"屏東": [0] * 48}), PT, forecast=fc)
     assert cc["decision"].tolist() == ["must", "none"]          # D+1, D+2 at L2 as forecast on D (L36)
     assert cc["may_dissolve"].tolist() == [False, True]
+
+
+def test_county_all_is_every_county_with_stations_in_the_data():
+    rows = []
+    for st in ("屏東", "斗六"):
+        rows += series(st, "o3", [30.0] * 2)
+    res = run_warnings(tidy(rows), county="all")
+    assert res.counties == [YL, PT]
