@@ -27,10 +27,18 @@ Table 7.2), the command centre (Art. 7, may / must set up, per day), lowering an
 lifting (Art. 14), who to notify (designated facilities, hospitals and health
 stations) and the measures of each level (屏東縣).
 
+Every decision is also one row of events.csv (hour, county, event: issue / raise
+/ hold / lower / lift / centre may / centre must / notify, level issued and
+measured, area, article and seed line, reason): forecast warnings (Art. 4(1),
+lowered and lifted by Art. 14), Art. 13 six-hourly reassessments, county tiers
+(data/rules/county_rules_2022.csv), Art. 9 and Art. 11 notifications, and with
+several counties (--county 屏東縣,高雄市 or all) the central centre of Art. 16.
+
 Writes to --out: levels.csv/.parquet, zones.gpkg (EPSG:3826), zones.csv,
-zone_townships.csv, decisions.csv, command_centre.csv, notifications.csv,
+zone_townships.csv, decisions.csv, events.csv, command_centre.csv, notifications.csv,
 measures.csv, river_dust.csv (雲林縣), problems.csv, summary.txt,
-episode_map.html (time slider; + .embed.html) and peak.png/.pdf (peak hour).
+episode_map.html (time slider; + .embed.html) and peak.png/.pdf (peak hour);
+with --bulletin also bulletin_<county>_<date>.png/.pdf.
 
 Scenario data: a file with a data_kind column holding "scenario" (the files of
 data/scenario/ have one) is labelled scenario in every output (titles, legends,
@@ -44,6 +52,8 @@ examples:
       --forecast data/scenario/forecast_scenario.csv --out out/warn
   geoairplan warn obs.csv --rules warning_pre2022_002 --county 雲林縣 --out out/yunlin
   geoairplan warn obs.json --county 屏東縣 --min-hours-24h 16 --out out/pt --no-maps
+  geoairplan warn data/scenario/episode_scenario.csv --county 屏東縣,高雄市,雲林縣 \
+      --forecast data/scenario/forecast_scenario.csv --bulletin --out out/south
 
 --forecast CSV: date, area (air-quality zone such as 高屏, or a county), level
 (none, L1, L2, S1, S2, S3 or the Chinese names), optional improving_6h and
@@ -57,7 +67,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("warn", help="warning levels, zones by hour, command centre, who to notify",
                        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("obs", metavar="OBS", help="MOENV hourly data (CSV or JSON, any published form)")
-    p.add_argument("--county", help="evaluate this county only, e.g. 屏東縣 (default: every county with stations)")
+    p.add_argument("--county", help="evaluate these counties only: 屏東縣, or 屏東縣,高雄市,雲林縣, or all "
+                                    "(default: every county with stations in the data)")
     p.add_argument("--forecast", metavar="FILE", help="forecast CSV (next-day levels by zone, easing trends)")
     p.add_argument("--rules", default="warning_2022", metavar="NAME|FILE",
                    help="rule table: warning_2022 (default), warning_pre2022_002, or a CSV path")
@@ -66,6 +77,9 @@ def add_parser(sub) -> None:
                    help="valid hours a 24-h moving average needs (default 18)")
     p.add_argument("--min-hours-8h", type=number(int, low=1, high=8), default=6, metavar="N",
                    help="valid hours an 8-h moving average needs (default 6)")
+    p.add_argument("--bulletin", action="store_true",
+                   help="also write an A4 warning bulletin (PNG + PDF, Chinese) per county and day with a warning: "
+                        "bulletin_<county>_<date>")
     add_output_args(p, no_maps_help="tables and layers only")
     p.set_defaults(func=run)
 
@@ -77,12 +91,15 @@ def run(args) -> int:
     from geoairplan.warnings import Completeness, run_warnings
 
     t0 = time.perf_counter()
+    if args.bulletin and args.no_maps:
+        raise InputError("--bulletin is a map output and --no-maps writes none", where="bulletin",
+                         fix="drop --no-maps, or drop --bulletin")
     if args.coverage and not args.county:
         raise InputError("--coverage needs --county", where="coverage", fix="add --county, e.g. --county 屏東縣")
     obs = read_moenv_hourly(args.obs)
     res = run_warnings(obs, county=args.county, forecast=args.forecast, rules=args.rules,
                        completeness=Completeness(h24=args.min_hours_24h, h8=args.min_hours_8h),
-                       mapping=args.coverage, scenario=args.scenario)
+                       mapping=args.coverage, scenario=args.scenario, bulletin=args.bulletin)
     files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0)

@@ -7,7 +7,9 @@
   hour), the stations' highest level over the episode as a separate layer,
   and the level legend (:func:`episode_map`);
 * ``peak`` (static): A4 map (PNG + PDF) of the peak hour's zones for plan
-  documents (:func:`peak_map`).
+  documents (:func:`peak_map`);
+* ``bulletin_<county>_<date>`` (static, when ``result.bulletin``): the A4 warning bulletin of
+  each county-day with a warning (:mod:`geoairplan.maps.bulletin`).
 
 Titles, legends and the provenance line come from ``result.meta``
 (:meth:`~geoairplan.results.RunMeta.display_title`, ``legend_title``,
@@ -21,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoairplan import datasets
+from geoairplan.maps.bulletin import bulletins
 from geoairplan.maps.output import MapOutput
 from geoairplan.maps.static import add_level_legend_static, plot_points, plot_polygons, static_map
 from geoairplan.maps.style import level_label
@@ -231,6 +234,19 @@ def episode_map(result):
     return m
 
 
+def _centre_note(result, pk, counties) -> str:
+    """The command-centre events of the peak day from the events table (issue 13), e.g.
+    ``屏東縣 指揮中心 應成立（004 L36）``."""
+    tl = getattr(result, "timeline", None)
+    if tl is None or len(tl) == 0:
+        return ""
+    d = pk.date().isoformat()
+    ev = tl[(tl["date"] == d) & tl["event"].isin(["centre must", "centre may"]) & (tl["area"] == "空氣污染防制指揮中心")
+            & tl["county"].isin(counties)]
+    zh = {"centre must": "應成立", "centre may": "得成立"}
+    return "、".join(f"{r.county} 指揮中心 {zh[r.event]}（{r.seed_line}）" for r in ev.itertuples())
+
+
 def peak_map(result):
     """A4 map of the peak hour's zones (not yet saved: :func:`geoairplan.maps.static.save_static`).
 
@@ -253,6 +269,7 @@ def peak_map(result):
     if len(zones):
         zz = zones[(zones["time"] == pk) & zones["county"].isin(counties)]
         sub = "；".join(f"{r.level_zh}：{r.n_townships} 鄉鎮（{_basis(r.basis)}）" for r in zz.itertuples())
+    sub = "；".join(x for x in (sub, _centre_note(result, pk, counties)) if x) or None
     fig, ax = static_map(peak_title(result, pk), source=_source(result, lines=2),
                          county=counties if len(counties) > 1 else counties[0], subtitle=sub)
     plot_polygons(ax, th, color_col="level", edgecolor="#666666", linewidth=0.4)
@@ -279,5 +296,8 @@ def build(result) -> list[MapOutput]:
     list of MapOutput
         In the order :func:`geoairplan.publish.write` writes them.
     """
-    return [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
-            MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]
+    out = [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
+           MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]
+    if getattr(result, "bulletin", False):  # `geoairplan warn --bulletin` (issue 13)
+        out += bulletins(result)
+    return out

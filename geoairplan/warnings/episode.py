@@ -24,7 +24,10 @@ from geoairplan.reference.names import station_key
 from geoairplan.results import Result, RunMeta, scenario_of
 from geoairplan.warnings.decisions import command_centre, lower_lift
 from geoairplan.warnings.forecast import read_forecast
-from geoairplan.warnings.levels import Completeness, compute_levels
+from geoairplan.warnings.levels import Completeness, compute_levels, prepare_observations
+from geoairplan.warnings.timeline import (EVENT_COLUMNS, central_centre, centre_events, events_table,
+                                          forecast_warnings, notify_events, reassess_6h, station_events,
+                                          upwind_notifications)
 from geoairplan.warnings.notify import notification_list
 from geoairplan.warnings.riverdust import RIVER_DUST_COUNTY, river_dust
 from geoairplan.warnings.rules import load_warning_rules
@@ -67,7 +70,11 @@ class WarningResult(Result):
     notifications : pandas.DataFrame
         Who to notify per day, level and pollutant group.
     measures : pandas.DataFrame
-        The measures of each level reached (屏東縣).
+        The measures of each level issued (屏東縣).
+    timeline : pandas.DataFrame
+        The events table (:data:`~geoairplan.warnings.timeline.EVENT_COLUMNS`): every issue,
+        raise, hold, lower, lift, centre may / must and notify decision with the level issued,
+        the level measured, the area, the article and its seed line (``events.csv``).
     river_dust : pandas.DataFrame or None
         雲林縣 river-dust evaluation (002 Table 7.2), when 雲林縣 is evaluated.
     counties : list of str
@@ -88,7 +95,7 @@ class WarningResult(Result):
     :func:`geoairplan.publish.write` writes ``zones.gpkg`` (layer ``zones``: dissolved zone
     polygons per hour and level, EPSG:3826, ``time`` as ISO text; not written without zones),
     ``levels.csv``/``levels.parquet``, ``zones.csv``, ``zone_townships.csv``, ``decisions.csv``,
-    ``command_centre.csv``, ``notifications.csv``, ``measures.csv``, ``river_dust.csv`` (雲林縣),
+    ``events.csv``, ``command_centre.csv``, ``notifications.csv``, ``measures.csv``, ``river_dust.csv`` (雲林縣),
     ``problems.csv``, ``summary.txt`` and the maps of :mod:`geoairplan.maps.warnings`
     (``episode_map.html`` with a time slider, ``peak.png``/``.pdf``).
     """
@@ -108,6 +115,8 @@ class WarningResult(Result):
     forecast: pd.DataFrame | None = None
     problems: Problems = field(default_factory=Problems)
     rule_table: object = None  # the checked Rules (also for a rule table given as a path)
+    timeline: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_COLUMNS))
+    bulletin: bool = False  # the maps add an A4 bulletin per county-day with a warning (maps.bulletin)
     meta: RunMeta = field(default_factory=lambda: RunMeta(capability="warnings"))
 
     gpkg_name: ClassVar[str] = "zones.gpkg"
@@ -176,6 +185,16 @@ class WarningResult(Result):
         for r in self.command_centre.itertuples():
             if r.decision != "none":
                 lines.append(f"{r.date} {r.county}: command centre {r.decision} ({r.decision_zh})")
+            if getattr(r, "tier", ""):
+                lines.append(f"{r.date} {r.county}: {r.tier_zh} {r.tier_decision} (county tier)")
+        tl = self.timeline
+        if len(tl):
+            for r in tl[tl["article"] == "Art. 16"].itertuples():
+                lines.append(f"{r.date} 全國: 中央空氣污染防制指揮中心 {r.event} (004 Art. 16, L76)")
+            n = tl["event"].value_counts()
+            lines.append("events: " + ", ".join(f"{k} {int(n[k])}" for k in
+                                                ("issue", "raise", "hold", "lower", "lift", "centre must",
+                                                 "centre may", "notify") if k in n))
         pk = self.peak_time()
         if pk is not None:
             lines.append(f"peak hour: {pk:%Y-%m-%d %H:%M}")
@@ -199,6 +218,7 @@ class WarningResult(Result):
                 lv[c] = lv[c].astype(str)
         out = {"levels": _iso_times(self.levels), "levels.parquet": lv, "zones": _iso_times(self.zones),
                "zone_townships": _iso_times(self.zone_townships), "decisions": _iso_times(self.decisions),
+               "events": _iso_times(self.timeline),
                "command_centre": _iso_times(self.command_centre),
                "notifications": _iso_times(self.notifications), "measures": _iso_times(self.measures)}
         if self.river_dust is not None:
@@ -234,10 +254,14 @@ def counties_of(stations, problems: Problems | None = None) -> dict[str, str]:
     return out
 
 
-def _county_levels(levels: pd.DataFrame, county: str, mapping, probs: Problems) -> pd.DataFrame:
-    """The level rows of the county's stations (coverage mapping and station list); the others are
-    left out, and listed in one note."""
-    keys = set(coverage_map(county, mapping)["station"]) | _county_stations(county)
+def _county_levels(levels: pd.DataFrame, county, mapping, probs: Problems) -> pd.DataFrame:
+    """The level rows of the county's stations (coverage mapping and station list; ``county`` may be
+    a list); the others are left out, and listed in one note."""
+    cs = [county] if isinstance(county, str) else list(county)
+    keys = set()
+    for c in cs:
+        keys |= set(coverage_map(c, mapping)["station"]) | _county_stations(c)
+    county = "、".join(cs)
     sk = levels["station"].map(station_key)
     keep = sk.isin(keys)
     other = sorted(set(levels.loc[~keep, "station"]))
@@ -269,16 +293,17 @@ def _source(obs: pd.DataFrame, fc: pd.DataFrame | None, scenario: bool) -> str:
 def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warning_2022",
                  completeness: Completeness | None = None, mapping=None, facilities=None, health=None,
                  river_rules="yunlin_river_dust_002", tz: str = "Asia/Taipei", scenario: bool = False,
-                 title: str | None = None) -> WarningResult:
+                 title: str | None = None, bulletin: bool = False) -> WarningResult:
     """Levels, zones, command-centre and lowering/lifting decisions, notifications for an episode.
 
     Parameters
     ----------
     obs : pandas.DataFrame or str or Path
         The tidy hourly table, or a path read with :func:`geoairplan.io.read_moenv_hourly`.
-    county : str, optional
-        Evaluate this county only (zones, decisions and notifications); default every county
-        that has stations in the data.
+    county : str or list of str, optional
+        Evaluate these counties only (zones, decisions and notifications): one county, a list,
+        or comma-separated names (``屏東縣,高雄市,雲林縣``); default (or ``"all"``) every county
+        that has stations in the data. Several counties give Art. 11 and Art. 16 their scope.
     forecast : str or Path or pandas.DataFrame, optional
         Forecast CSV path or table (:func:`~geoairplan.warnings.forecast.read_forecast`).
     rules : str or Path or pandas.DataFrame
@@ -299,6 +324,9 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         observations or the forecast) are labelled without it.
     title : str, optional
         Title of the maps and the summary (default: the counties and 空氣品質預警區域).
+    bulletin : bool
+        Ask the maps for an A4 warning bulletin per county-day with a warning
+        (:mod:`geoairplan.maps.bulletin`; ``bulletin_<county>_<date>.png/.pdf``).
 
     Returns
     -------
@@ -314,9 +342,10 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
     levels = compute_levels(obs, R, completeness=completeness, tz=tz)
     probs.extend(levels.attrs["problems"])
     fc = read_forecast(forecast)
-    if county is not None:
-        counties = [datasets.check_county(county)]
-        levels = _county_levels(levels, counties[0], mapping, probs)
+    wanted = _parse_counties(county)
+    if wanted is not None:
+        counties = wanted
+        levels = _county_levels(levels, counties if len(counties) > 1 else counties[0], mapping, probs)
     else:
         cmap = counties_of(sorted(levels["station"].unique()), probs)
         order = {c: i for i, c in enumerate(datasets.county_names())}
@@ -338,20 +367,42 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
             probs.extend(river.attrs.get("problems", Problems()))
         except InputError as exc:
             probs.add("river dust (002 表 7.2)", RIVER_DUST_COUNTY, f"not evaluated: {exc.problem}", severity="warning")
-    zt, zz, pp, cc, ev, nn, mm = [], [], [], [], [], [], []
+    zt, zz, pp, cc, ev, nn, mm, tl, fce = [], [], [], [], [], [], [], [], []
+    hours = pd.DatetimeIndex(sorted(levels["time"].unique()))
+    try:
+        recipients = datasets.load_rules("art9_recipients")
+    except InputError:
+        recipients = None
     for c in counties:
-        z = warning_zones(levels, c, mapping=mapping, forecast=fc, river=river if c == RIVER_DUST_COUNTY else None,
-                          rules=R)
+        # Art. 4(2)/13/14 per station coverage area; the zones follow the level issued (004 Art. 10, L60)
+        sev, st_issued = lower_lift(levels, c, forecast=fc, mapping=mapping, with_issued=True)
+        fev, fiss = forecast_warnings(levels, c, fc, mapping=mapping)
+        z = warning_zones(_issued_levels(levels, st_issued), c, mapping=mapping, forecast=fc,
+                          river=river if c == RIVER_DUST_COUNTY else None, rules=R, forecast_issued=fiss)
         probs.extend(z.problems)
         zt.append(z.townships)
         zz.append(z.zones)
         pp.append(z.polygons)
-        cc.append(command_centre(levels, c, forecast=fc, mapping=mapping))
-        ev.append(lower_lift(levels, c, forecast=fc, mapping=mapping))
+        cmd_c = command_centre(levels, c, forecast=fc, mapping=mapping)
+        cc.append(cmd_c)
+        ev.append(sev)
         n, m = notification_list(z.townships, c, facilities=facilities, health=health, mapping=z.mapping,
                                  problems=probs)
         nn.append(n)
         mm.append(m)
+        rec = None if recipients is None else recipients[recipients["county"].isin(["*", c])]
+        if rec is not None and (rec["county"] == c).any():  # the county's own relaying units replace the national
+            own = set(rec.loc[rec["county"] == c, "category"])
+            rec = rec[(rec["county"] == c) | ~rec["category"].isin(own)]
+        fce.append(fev)
+        tl += [station_events(sev, st_issued), fev, reassess_6h(st_issued, c), reassess_6h(fiss, c),
+               centre_events(cmd_c, hours), notify_events(n, z.townships, c, hours, rec)]
+    try:
+        clean, _ = prepare_observations(obs, pollutants=["wind_speed", "wind_direc"], tz=tz)
+    except InputError:
+        clean = None
+    tl.append(upwind_notifications(pd.concat([f for f in fce if len(f)], ignore_index=True)
+                                   if any(len(f) for f in fce) else None, clean))
 
     def cat(frames, like=None):
         frames = [f for f in frames if f is not None and len(f)]
@@ -364,12 +415,46 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         gpd.GeoDataFrame(pp[0] if pp else pd.DataFrame(), geometry=[], crs=TM2)
     cmd = cat(cc, cc[0] if cc else pd.DataFrame())
     events = cat(ev, ev[0] if ev else pd.DataFrame())
+    timeline = events_table(tl + [central_centre(cmd, hours)])
     return WarningResult(levels=levels, zone_townships=cat(zt, zt[0] if zt else pd.DataFrame()),
                          zones=cat(zz, zz[0] if zz else pd.DataFrame()), polygons=polygons, command_centre=cmd,
                          events=events, decisions=_decisions(cmd, events),
                          notifications=cat(nn, nn[0] if nn else pd.DataFrame()),
                          measures=cat(mm, mm[0] if mm else pd.DataFrame()), river_dust=river, counties=counties,
-                         rules=R.name, forecast=fc, problems=probs, rule_table=R, meta=meta)
+                         rules=R.name, forecast=fc, problems=probs, rule_table=R, meta=meta, timeline=timeline,
+                         bulletin=bulletin)
+
+
+def _parse_counties(county) -> list[str] | None:
+    """``None`` / ``"all"`` (every county with stations in the data) or one county, a list, or
+    comma-separated names (``屏東縣,高雄市,雲林縣``), each checked."""
+    if county is None:
+        return None
+    items = list(county) if isinstance(county, (list, tuple)) else \
+        [x for x in str(county).replace("，", ",").replace("、", ",").split(",") if x.strip()]
+    if len(items) == 1 and items[0].strip().lower() in ("all", "全部", "全國"):
+        return None
+    out = []
+    for x in items:
+        c = datasets.check_county(x.strip())
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _issued_levels(levels: pd.DataFrame, issued: pd.DataFrame) -> pd.DataFrame:
+    """The level table with ``level_rank`` the issued rank of each coverage station (``measured_rank``
+    keeps the measured one); stations without a coverage area keep their measured rank."""
+    out = levels.copy()
+    out["measured_rank"] = out["level_rank"]
+    if issued is not None and len(issued):
+        key = issued.set_index(["station", "time"])["level_rank"]
+        idx = pd.MultiIndex.from_frame(out[["station", "time"]])
+        got = key.reindex(idx).to_numpy()
+        has = ~pd.isna(got)
+        out.loc[has, "level_rank"] = got[has].astype(int)
+    out.attrs = dict(levels.attrs)
+    return out
 
 
 def _decisions(cmd: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:

@@ -114,7 +114,8 @@ def _known_stations() -> set[str]:
 
 
 def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: pd.DataFrame | None = None,
-                  river: pd.DataFrame | None = None, rules=None, townships: gpd.GeoDataFrame | None = None) -> Zones:
+                  river: pd.DataFrame | None = None, rules=None, townships: gpd.GeoDataFrame | None = None,
+                  forecast_issued: pd.DataFrame | None = None) -> Zones:
     """Warning zones of ``county`` for every hour of the level table.
 
     Parameters
@@ -134,6 +135,14 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
         The rules the levels were computed with (default ``levels.attrs["rules"]``).
     townships : geopandas.GeoDataFrame, optional
         Township polygons (default the embedded MOI townships of the county).
+    forecast_issued : pandas.DataFrame, optional
+        The forecast-based warnings as issued hour by hour (``time, station, level_rank,
+        measured_rank``; ``station`` empty for the whole county, else a coverage station), from
+        :func:`geoairplan.warnings.timeline.forecast_warnings`. When given it replaces the
+        day-by-day reading of ``forecast`` (004 Art. 14 may have lowered or lifted them).
+
+    A ``measured_rank`` column in ``levels`` (the issued level in ``level_rank``, 004 Art. 10 L60)
+    is carried to the township rows as ``measured_level`` beside the issued ``level_2022``.
 
     Returns
     -------
@@ -172,9 +181,23 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
     if len(meas):
         parts.append(pd.DataFrame({"time": meas["time"], "township": meas["township"], "station": meas["skey"],
                                    "level_rank": meas["level_rank"], "basis": "measurement",
-                                   "pollutant": meas["pollutant"]}))
+                                   "pollutant": meas["pollutant"],
+                                   "measured_rank": (meas["measured_rank"] if "measured_rank" in meas.columns
+                                                     else meas["level_rank"])}))
     all_towns = datasets.township_names(county)
-    if forecast is not None and len(hours):
+    if forecast_issued is not None:
+        fi = forecast_issued[forecast_issued["level_rank"] > 0]
+        fi = fi[fi["time"].isin(hours)]
+        for st, g in fi.groupby("station", sort=True):
+            towns = all_towns if not st else list(m.loc[m["station"] == st, "township"])
+            if not towns:
+                continue
+            parts.append(pd.DataFrame({
+                "time": np.repeat(g["time"].to_numpy(), len(towns)), "township": np.tile(towns, len(g)),
+                "station": st, "level_rank": np.repeat(g["level_rank"].to_numpy(), len(towns)),
+                "basis": "forecast", "pollutant": np.repeat(g["pollutant"].to_numpy(), len(towns)),
+                "measured_rank": np.repeat(g["measured_rank"].to_numpy(), len(towns))}))
+    elif forecast is not None and len(hours):
         days = sorted({t.date() for t in hours})
         for d in days:
             f = forecast_for(forecast, county, d, as_of=d - _dt.timedelta(days=1))
@@ -200,7 +223,7 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
                 "level_rank": np.repeat(g["level_rank"].to_numpy(), len(rt)), "basis": "river_dust",
                 "pollutant": "pm10"}))
     cols = ["time", "county", "township", "station", "level", "level_2022", "level_zh", "level_rank", "basis",
-            "pollutant"]
+            "pollutant", "measured_level"]
     if parts:
         allp = pd.concat(parts, ignore_index=True)
         allp["time"] = pd.DatetimeIndex(allp["time"]).tz_convert(hours.tz) if hours.tz is not None else allp["time"]
@@ -212,6 +235,12 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
             station=("station", lambda s: ";".join(sorted({x for x in s if x}))),
             pollutant=("pollutant", lambda s: ";".join(_uniq(";".join(x for x in s if x).split(";")))),
         ).reset_index()
+        if "measured_rank" in allp.columns:
+            mr = allp.assign(measured_rank=allp["measured_rank"].fillna(allp["level_rank"]))
+            mr = mr.groupby(["time", "township"], sort=True)["measured_rank"].max()
+            agg["measured_rank"] = mr.reindex(pd.MultiIndex.from_frame(agg[["time", "township"]])).to_numpy()
+        else:
+            agg["measured_rank"] = agg["level_rank"]
         order = {t: i for i, t in enumerate(all_towns)}
         agg["_o"] = agg["township"].map(order)
         agg = agg.sort_values(["time", "_o"]).drop(columns="_o").reset_index(drop=True)
@@ -219,12 +248,20 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
         agg["level"] = [R.code(int(r)) for r in agg["level_rank"]]
         agg["level_2022"] = [LEVELS_2022[int(r) - 1] for r in agg["level_rank"]]
         agg["level_zh"] = [LEVEL_ZH_2022[c] for c in agg["level_2022"]]
+        agg["measured_level"] = [_measured(r) for r in agg["measured_rank"]]
         towns_long = agg[cols]
     else:
         towns_long = pd.DataFrame(columns=cols)
     zones = _zone_rows(towns_long, all_towns)
     polys = dissolve_zones(zones, county, townships)
     return Zones(county=county, townships=towns_long, zones=zones, polygons=polys, mapping=m, problems=probs)
+
+
+def _measured(rank) -> str:
+    """The 2022 code of a measured rank (``none`` below L1, ``insufficient`` without a level)."""
+    if rank is None or pd.isna(rank) or int(rank) < 0:
+        return "insufficient"
+    return NONE if int(rank) == 0 else LEVELS_2022[int(rank) - 1]
 
 
 def _uniq(items):

@@ -44,7 +44,10 @@ def test_warn_writes_every_output_with_the_expected_contents(small_episode, tmp_
     rc = main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(out)])
     assert rc == 0
     printed = capsys.readouterr().out
-    assert "command centre must (應成立)" in printed
+    # issue 13: Art. 7 counts the 5 stations of 屏東縣 (004 L36), and this episode has data for 3, so
+    # 2 at 中級預警 is not half (the old engine said "must" from 2 of the 3 coverage stations); 屏東縣's
+    # tier 003 L172 (隔日起...初級預警，即成立之) sets up the response team from the forecast
+    assert "空氣污染防制應變小組 must (county tier)" in printed and "command centre must" not in printed
     lv = pd.read_csv(out / "levels.csv")
     assert set(lv["station"]) == {"屏東", "潮州", "恆春"} and len(lv) == 3 * 144
     assert {"L1", "L2", "insufficient", "none"} <= set(lv["level"])
@@ -57,7 +60,10 @@ def test_warn_writes_every_output_with_the_expected_contents(small_episode, tmp_
     assert (zc["n_townships"] == zc["townships"].str.split("、").map(len)).all()
     dec = pd.read_csv(out / "decisions.csv")
     cc = dec[dec["decision"] == "command_centre"]
-    assert cc["status"].str.startswith("must").any() and "L36" in " ".join(cc["reason"])
+    assert cc["status"].str.startswith("none").all() and "2 of 5 stations" in " ".join(cc["reason"])
+    ev = pd.read_csv(out / "events.csv")
+    tier = ev[(ev["event"] == "centre must") & (ev["area"] == "空氣污染防制應變小組")]
+    assert len(tier) and tier["seed_line"].str.contains("003 L172").all()
     assert {"issue", "may_lower", "may_lift"} <= set(dec["decision"])
     notes = pd.read_csv(out / "notifications.csv")
     assert {"designated_facility", "hospital", "health_station"} <= set(notes["recipient_kind"])
@@ -153,7 +159,7 @@ def test_readme_command_labels_every_output_scenario_whatever_the_out_folder(tmp
     a, b = outs["warn"], outs["x_scenario"]
     assert sorted(a) == sorted(b) == sorted([
         "levels.csv", "levels.parquet", "zones.gpkg", "zones.csv", "zone_townships.csv", "decisions.csv",
-        "command_centre.csv", "notifications.csv", "measures.csv", "problems.csv", "summary.txt",
+        "events.csv", "command_centre.csv", "notifications.csv", "measures.csv", "problems.csv", "summary.txt",
         "episode_map.html", "episode_map.embed.html", "peak.png", "peak.pdf"])
     for name in a:
         assert a[name] == b[name], name                                   # the same bytes in both folders
@@ -180,7 +186,7 @@ def test_a_users_measured_copy_is_labelled_measured_everywhere(tmp_path, capsys)
     printed = capsys.readouterr().out
     assert "scenario" not in printed.replace(str(out), "") and "情境" not in printed
     files = _files(out)
-    assert _wrote(printed) == len(files) == 15
+    assert _wrote(printed) == len(files) == 16                              # + events.csv (issue 13)
     for name, data in files.items():
         assert b"scenario" not in data and "情境".encode("utf-8") not in data, name
     html = files["episode_map.html"].decode("utf-8")

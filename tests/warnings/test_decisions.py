@@ -59,14 +59,16 @@ def test_art7_forecast_conditions_for_the_next_two_days(d1, d2, want):
     assert cc["forecast_next_day"].iloc[0] == d1 and cc["forecast_day_after"].iloc[0] == d2
 
 
-def test_art7_counts_the_stations_of_the_coverage_table_and_insufficient_is_not_at_a_level():
-    ranks = {"屏東": [2, 2], "潮州": [-1, 2], "恆春": [0, 0]}
+def test_art7_counts_every_network_station_of_the_county_and_insufficient_is_not_at_a_level():
+    # changed by issue 13: 004 L35-L36 count the county's stations (轄區內...空氣品質監測站), not the
+    # three of the coverage table (003 表 2); 屏東縣 has five MOENV stations
+    ranks = {"屏東": [2, 2], "潮州": [-1, 2], "恆春": [2, 2], "屏東(琉球)": [0, 0], "屏東(枋山)": [0, 0]}
     cc = command_centre(levels_frame(ranks), PT, mapping=MAPPING)
-    assert cc["n_stations"].iloc[0] == 3 and cc["stations"].iloc[0] == "屏東;恆春;潮州"
-    assert cc["decision"].iloc[0] == "must"                       # at hour 1: 2 of 3
+    assert cc["n_stations"].iloc[0] == 5 and cc["stations"].iloc[0] == "屏東;屏東(枋山);屏東(琉球);恆春;潮州"
+    assert cc["decision"].iloc[0] == "must"                       # at hour 1: 3 of 5 (hour 0: 2 of 5)
     assert "at 2025-01-01 01:00" in cc["reason"].iloc[0]
-    cc0 = command_centre(levels_frame({"屏東": [2], "潮州": [-1], "恆春": [0]}), PT, mapping=MAPPING)
-    assert cc0["decision"].iloc[0] == "none"
+    cc0 = command_centre(levels_frame({"屏東": [2], "潮州": [-1], "恆春": [2]}), PT, mapping=MAPPING)
+    assert cc0["decision"].iloc[0] == "none"                      # 2 of 5
 
 
 def test_lower_needs_an_easing_forecast_and_lift_needs_only_below_l1():

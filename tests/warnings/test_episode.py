@@ -45,8 +45,8 @@ def test_the_result_keeps_the_protocol_and_sets_meta_once():
     assert "scenario" not in text and "情境" not in text
     assert res.gpkg_name == "zones.gpkg" and list(res.layers()) == ["zones"]
     tables = res.tables()
-    assert list(tables) == ["levels", "levels.parquet", "zones", "zone_townships", "decisions", "command_centre",
-                            "notifications", "measures"]
+    assert list(tables) == ["levels", "levels.parquet", "zones", "zone_townships", "decisions", "events",
+                            "command_centre", "notifications", "measures"]   # events: issue 13
     assert tables["levels"]["time"].iloc[0] == "2025-01-01T00:00:00+08:00"       # ISO text in the CSV
     assert isinstance(tables["levels.parquet"]["time"].dtype, pd.DatetimeTZDtype)  # typed in Parquet
 
