@@ -20,7 +20,7 @@ from geoairplan import __version__
 from geoairplan.errors import GeoAirPlanError, InputError, InternalError
 
 #: Sub-command modules under geoairplan.commands, in the order --help lists them.
-COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "hotspots", "suspects", "fetch")
+COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "site", "hotspots", "suspects", "fetch")
 
 
 def build_parser() -> argparse.ArgumentParser:
