@@ -307,3 +307,32 @@ def test_interpolate_confidence_needs_kriging(tmp_path, capsys):
     assert rc == 2
     err = capsys.readouterr().err
     assert "kriging" in err and "--confidence" in err and "Traceback" not in err
+
+
+def test_interpolate_uses_a_station_the_registry_lacks_at_the_files_position(tmp_path, capsys):
+    # issue 12: a station missing from the registry is placed at the file's own lon/lat, not dropped
+    recs = []
+    for name, lon, lat, v in (("屏東", "120.488033", "22.673081", 40), ("潮州", "120.561175", "22.523108", 30),
+                              ("恆春", "120.788928", "21.958069", 20), ("新站（測試）", "120.65", "22.40", 90)):
+        recs.append({"sitename": name, "publishtime": "2024/01/01 01:00", "pm2.5": str(v), "siteid": "",
+                     "longitude": lon, "latitude": lat})
+    path = tmp_path / "new.csv"
+    pd.DataFrame(recs).to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main(["interpolate", str(path), "--pollutant", "pm2.5", "--method", "idw", "--county", "屏東縣",
+                 "--cell", "2000", "--out", str(out), "--no-maps"]) == 0
+    capsys.readouterr()
+    import geopandas as gpd
+    st = gpd.read_file(out / "pm25_idw_levels.gpkg", layer="stations").set_index("station")
+    assert "新站(測試)" in st.index and st.loc["新站(測試)", "value"] == 90
+    x, y = Transformer.from_crs(4326, 3826, always_xy=True).transform(120.65, 22.40)
+    p = st.loc["新站(測試)", "geometry"]
+    assert abs(p.x - x) < 0.01 and abs(p.y - y) < 0.01
+    probs = pd.read_csv(out / "pm25_idw_problems.csv")
+    assert probs["reason"].str.contains("file's own coordinates").any()
+    # the surface is highest near the new station (it holds the highest value)
+    with rasterio.open(out / "pm25_idw_20240101_0100.tif") as r:
+        a = r.read(1, masked=True)
+        row, col = np.unravel_index(np.ma.argmax(a), a.shape)
+        cx, cy = r.xy(row, col)
+    assert np.hypot(cx - x, cy - y) < 3000
