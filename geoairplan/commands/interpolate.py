@@ -14,8 +14,9 @@ every station left empty), ordinary kriging (fitted or given variogram, kriging
 variance as band 2) or radial basis functions (thin-plate spline).
 
 Every station in the file with a value is used (stations of neighbouring counties
-steady the edges); stations come from the embedded list of 33 southern stations
-(or --stations). Without --hour every hour in the file is interpolated (stations
+steady the edges); stations come from the embedded registry of every MOENV station
+(or --stations); a station the registry lacks is placed at the file's own
+longitude/latitude (reported). Without --hour every hour in the file is interpolated (stations
 missing in an hour are left out of that hour only); the maps show the hour with the
 highest station value.
 
