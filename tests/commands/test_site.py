@@ -108,3 +108,16 @@ def test_site_bad_county_and_candidates_are_input_errors(tmp_path, capsys):
                  "--no-maps"]) == 2
     err = capsys.readouterr().err
     assert "no coordinates" in err and "lon/lat" in err
+
+
+def test_site_outputs_are_byte_identical_across_runs(tmp_path, capsys):
+    outs = []
+    for k in ("a", "b"):
+        out = tmp_path / k
+        assert main(["site", "--county", "屏東縣", "--add", "2", "--cell", "3000", "--weights", "area",
+                     "--out", str(out), "--no-maps"]) == 0
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == sorted(p.name for p in outs[1].iterdir()) and "sites.csv" in names
+    for n in names:
+        assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
