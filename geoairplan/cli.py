@@ -20,8 +20,8 @@ from geoairplan import __version__
 from geoairplan.errors import GeoAirPlanError, InputError, InternalError
 
 #: Sub-command modules under geoairplan.commands, in the order --help lists them.
-COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "hotspots", "suspects", "fetch", "archive",
-            "backtest", "sensorops", "gridstats")
+COMMANDS = ("data", "demo", "coverage", "warn", "interpolate", "site", "hotspots", "suspects", "fetch",
+            "archive", "backtest", "sensorops", "gridstats")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Measure the figures of docs/interpolate_uncertainty.md (issue #16) and draw its plots.
+"""Measure the figures of docs/interpolate.md (section "How sure is the map") (issue #16) and draw its plots.
 
     PYTHONPATH=. python scripts/interpolate_uncertainty.py [--out docs/figures/interpolate_uncertainty]
 

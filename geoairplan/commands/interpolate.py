@@ -14,8 +14,9 @@ every station left empty), ordinary kriging (fitted or given variogram, kriging
 variance as band 2) or radial basis functions (thin-plate spline).
 
 Every station in the file with a value is used (stations of neighbouring counties
-steady the edges); stations come from the embedded list of 33 southern stations
-(or --stations). Without --hour every hour in the file is interpolated (stations
+steady the edges); stations come from the embedded registry of every MOENV station
+(or --stations); a station the registry lacks is placed at the file's own
+longitude/latitude (reported). Without --hour every hour in the file is interpolated (stations
 missing in an hour are left out of that hour only); the maps show the hour with the
 highest station value.
 
@@ -43,6 +44,9 @@ examples:
   geoairplan interpolate aqx_p_432.csv --pollutant o3 --method idw --cell 1000 --out out/o3
   geoairplan interpolate obs.csv --pollutant pm2.5 --method kriging --variogram exponential \\
       --variogram-params sill=120,range=30000,nugget=10 --out out/k
+  geoairplan interpolate data/scenario/episode_scenario.csv --pollutant pm2.5 --average 24h \\
+      --method kriging --confidence 0.8 --county 屏東縣 --out out/pm25_p80
+  geoairplan interpolate data/scenario/episode_scenario.csv --pollutant pm2.5 --method auto --out out/auto
 """
 
 
@@ -80,7 +84,15 @@ def add_parser(sub) -> None:
                        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("obs", metavar="OBS", help="MOENV hourly data file (CSV or JSON)")
     p.add_argument("--pollutant", required=True, help="pm2.5, pm10, o3, so2, no2 or co")
-    p.add_argument("--method", default="idw", choices=["idw", "kriging", "rbf"], help="default: idw")
+    p.add_argument("--method", default="idw", choices=["idw", "kriging", "rbf", "auto"],
+                   help="default: idw; auto: leave-one-out and 5-fold cross-validation of IDW (power, k), "
+                        "kriging (each variogram model) and RBF on the mapped hour's stations, the lowest "
+                        "leave-one-out RMSE wins (table <stem>_method_selection.csv, figures "
+                        "<stem>_cv_scatter.png and <stem>_variogram.png)")
+    p.add_argument("--confidence", type=float, choices=[0.5, 0.8, 0.95], metavar="0.5|0.8|0.95",
+                   help="kriging: exceedance probability of every level per cell (<stem>_<hour>_p_<level>.tif) "
+                        "and per township, and the model-based zone list at this confidence "
+                        "(<stem>_zones_pNN.csv; beside, never instead of, the regulation's station rule)")
     p.add_argument("--cell", type=float, default=500.0, metavar="M", help="cell size in metres (default 500)")
     p.add_argument("--hour", action="append", metavar="TIME",
                    help='hour to interpolate, local time, e.g. "2026-01-15 14:00" (repeatable; default: all)')
@@ -126,7 +138,7 @@ def _method_params(args) -> dict:
     if args.method == "idw":
         return {"power": args.power, "n_neighbors": args.neighbors,
                 "max_distance": 25_000.0 if md == "default" else md}
-    if args.method == "kriging":
+    if args.method in ("kriging", "auto"):
         return {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
                 "max_distance": None if md == "default" else md}
     return {"kernel": args.kernel, "smoothing": args.smoothing, "max_distance": None if md == "default" else md}
@@ -145,7 +157,8 @@ def run(args) -> int:
         county = args.county[0] if len(args.county) == 1 else args.county
     res = interpolate_observations(args.obs, args.pollutant, args.method, params=_method_params(args),
                                    county=county, cell_size=args.cell, hours=args.hour, average=args.average,
-                                   stations=stations, label=args.label, source=args.obs, scenario=args.scenario)
+                                   stations=stations, label=args.label, source=args.obs, scenario=args.scenario,
+                                   confidence=args.confidence)
     files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0, where=res.problems_name, limit=5)

@@ -13,19 +13,23 @@ from geoairplan.coverage.agreement import agreement_report
 from geoairplan.coverage.assign import assign_townships
 from geoairplan.coverage.official import describe_source, official_coverage
 from geoairplan.coverage.result import CoverageResult
+from geoairplan.coverage.stations import types_text
 from geoairplan.coverage.voronoi import compute_cells
 from geoairplan.errors import Problems
 from geoairplan.io.crs import TM2
 from geoairplan.reference.pollutants import check_pollutant
+from geoairplan.reference.stations import COVERAGE_TYPES, SITE_TYPES, check_types
 from geoairplan.results import RunMeta, scenario_of
 
 __all__ = ["coverage_analysis", "township_station_map", "coverage_title", "coverage_source"]
 
 #: What the computed coverage is made of (the maps' provenance line starts with it).
 BASE_SOURCE = "內政部鄉鎮市區界；涵蓋區域 = 最近測站 (Voronoi, EPSG:3826)"
+#: What every output of a county without an official coverage table says (title, source line, CSV).
+COMPUTED_ONLY = "無官方涵蓋表：Voronoi 計算 no official table: computed (Voronoi)"
 
 
-def coverage_title(county: str, pollutant: str | None) -> str:
+def coverage_title(county: str, pollutant: str | None, computed_only: bool = False) -> str:
     """The title of a coverage run, without the scenario tag (``RunMeta.display_title`` adds it).
 
     Parameters
@@ -34,17 +38,22 @@ def coverage_title(county: str, pollutant: str | None) -> str:
         Official county name.
     pollutant : str or None
         Pollutant code the stations were chosen by.
+    computed_only : bool
+        No official coverage table was compared: the title says the coverage
+        is computed (:data:`COMPUTED_ONLY`).
 
     Returns
     -------
     str
-        ``屏東縣 空氣品質測站涵蓋區域（pm2.5） Station coverage areas``.
+        ``屏東縣 空氣品質測站涵蓋區域（pm2.5） Station coverage areas``, or
+        ``臺中市 空氣品質測站涵蓋區域 Station coverage areas（無官方涵蓋表：Voronoi 計算 ...）``.
     """
     p = f"（{pollutant}）" if pollutant else ""
-    return f"{county} 空氣品質測站涵蓋區域{p} Station coverage areas"
+    t = f"{county} 空氣品質測站涵蓋區域{p} Station coverage areas"
+    return t + f"（{COMPUTED_ONLY}）" if computed_only else t
 
 
-def coverage_source(stations_source: str | None, official_source: str | None) -> str:
+def coverage_source(stations_source: str | None, official_source: str | None, types=None) -> str:
     """The source description of a run (``RunMeta.source``): where the stations and the official table come from.
 
     Parameters
@@ -52,7 +61,11 @@ def coverage_source(stations_source: str | None, official_source: str | None) ->
     stations_source : str or None
         ``attrs["source"]`` of the prepared stations (embedded, or a file / frame).
     official_source : str or None
-        The official table's description (:func:`~geoairplan.coverage.describe_source`).
+        The official table's description (:func:`~geoairplan.coverage.describe_source`);
+        None: the source says there is none (:data:`COMPUTED_ONLY`).
+    types : tuple of str, optional
+        The MOENV station types the embedded stations were chosen from
+        (stated as ``測站類型 station types 一般站、工業站``).
 
     Returns
     -------
@@ -68,12 +81,16 @@ def coverage_source(stations_source: str | None, official_source: str | None) ->
     s = f"{st}；{BASE_SOURCE}"
     if official_source:
         s += "；官方涵蓋表 " + str(official_source)
+    else:
+        s += "；" + COMPUTED_ONLY
+    if types is not None:
+        s += "；測站類型 station types " + types_text(types)
     return s
 
 
 def coverage_analysis(county: str, *, stations=None, pollutant: str | None = None,
                       include_neighbours: bool | float = False, official=None,
-                      scenario: bool = False) -> CoverageResult:
+                      scenario: bool = False, types=COVERAGE_TYPES) -> CoverageResult:
     """Computed coverage, township assignment, official table and their agreement, for one county.
 
     Parameters
@@ -97,18 +114,33 @@ def coverage_analysis(county: str, *, stations=None, pollutant: str | None = Non
     scenario : bool
         The user says the input is made-up scenario data (tables that say so
         in a ``data_kind`` column are recognised without it).
+    types : str or iterable of str, optional
+        MOENV station types the embedded stations (the county's and, with
+        ``include_neighbours``, the neighbours') are chosen from; default
+        :data:`~geoairplan.reference.stations.COVERAGE_TYPES` (一般站, 工業站:
+        the types of the regulation's coverage tables); ``"all"`` or None:
+        every station. Stored in ``params["types"]`` and stated in the source
+        line; stations of the county left out by type are reported.
 
     Returns
     -------
     CoverageResult
+        Without an official table, the title, the source line, the summary
+        and the ``coverage_basis`` column of the CSV tables say the coverage
+        is computed (Voronoi) only.
     """
     county = datasets.check_county(county)
     p = check_pollutant(pollutant)
     probs = Problems()
     off = official_coverage(county, official)
     only = None
+    if isinstance(types, str) and types.strip().lower() == "all":
+        types = None
+    types = check_types(types) if types is not None else None
+    if types is not None and len(types) == len(SITE_TYPES):
+        types = None
     if stations is None and off is not None:
-        emb = datasets.load_stations(county)
+        emb = datasets.load_stations(county, types=types)
         named = [s for s in dict.fromkeys(off["station"]) if s in set(emb["name_zh"])]
         if named:
             only = named
@@ -116,10 +148,13 @@ def coverage_analysis(county: str, *, stations=None, pollutant: str | None = Non
             if rest:
                 probs.add("stations", ", ".join(rest), "not used: the official table names only "
                           + ", ".join(named) + " (pass stations='all' / --stations all to use them)", "warning")
-    c = compute_cells(county, stations, pollutant, include_neighbours, only)
+    c = compute_cells(county, stations, pollutant, include_neighbours, only, types=types)
     probs.extend(c.problems)
     assignment, shares = assign_townships(c.cells, c.towns)
-    params = {"include_neighbours": include_neighbours, "stations_source": c.stations.attrs.get("source")}
+    used_types = c.stations.attrs.get("types")
+    params = {"include_neighbours": include_neighbours, "stations_source": c.stations.attrs.get("source"),
+              "types": used_types, "types_text": types_text(used_types)
+              if c.stations.attrs.get("explicit") is False else "as given (--stations)"}
     official_geo = report = None
     if off is not None:
         names = c.cells["station"].tolist()
@@ -134,15 +169,16 @@ def coverage_analysis(county: str, *, stations=None, pollutant: str | None = Non
         report = agreement_report(assignment, shares, off)
         params["official_source"] = describe_source(off)
     meta = RunMeta(capability="coverage", counties=(county,), pollutant=p,
-                   source=coverage_source(params["stations_source"], params.get("official_source")),
-                   scenario=scenario_of(c.stations, off, user=scenario), title=coverage_title(county, p))
+                   source=coverage_source(params["stations_source"], params.get("official_source"), used_types),
+                   scenario=scenario_of(c.stations, off, user=scenario),
+                   title=coverage_title(county, p, computed_only=off is None))
     return CoverageResult(meta=meta, stations=c.stations, cells=c.cells, assignment=assignment, shares=shares,
                           land_km2=float(shapely.area(c.land)) / 1e6, official=official_geo, report=report,
                           problems=probs, params=params)
 
 
 def township_station_map(county: str, *, stations=None, pollutant: str | None = None,
-                         official=None) -> pd.DataFrame:
+                         official=None, types=COVERAGE_TYPES) -> pd.DataFrame:
     """Which station's level applies to each township of ``county``.
 
     From the official coverage table where one exists for the county (the
@@ -156,8 +192,9 @@ def township_station_map(county: str, *, stations=None, pollutant: str | None = 
     ----------
     county : str
         County or city.
-    stations, pollutant, official
-        As for :func:`coverage_analysis`.
+    stations, pollutant, official, types
+        As for :func:`coverage_analysis` (default types:
+        :data:`~geoairplan.reference.stations.COVERAGE_TYPES`).
 
     Returns
     -------
@@ -175,12 +212,13 @@ def township_station_map(county: str, *, stations=None, pollutant: str | None = 
         df.attrs.update({"source": "official", "detail": describe_source(off),
                          "problems": off.attrs["problems"], "no_majority": []})
         return df
-    c = compute_cells(county, stations, pollutant, False)
+    c = compute_cells(county, stations, pollutant, False, types=types)
     a, _ = assign_townships(c.cells, c.towns)
     df = pd.DataFrame({"county": a["county"], "township": a["township"], "station": a["station"],
                        "source": "computed"})
     df.attrs.update({"source": "computed",
                      "detail": "Voronoi cells (EPSG:3826) of " + ", ".join(c.cells["station"])
-                     + (f" ({check_pollutant(pollutant)})" if pollutant else ""),
+                     + (f" ({check_pollutant(pollutant)})" if pollutant else "")
+                     + "; " + COMPUTED_ONLY + "; station types " + types_text(c.stations.attrs.get("types")),
                      "problems": c.problems, "no_majority": a.loc[~a["majority"], "township"].tolist()})
     return df

@@ -78,11 +78,24 @@ class CoverageResult(Result):
         """Townships in which no station holds a majority of the area."""
         return self.assignment.loc[~self.assignment["majority"], "township"].tolist()
 
+    @property
+    def basis(self) -> str:
+        """What the township → station map rests on: ``official table ...`` or the computed-only note.
+
+        Written in the ``coverage_basis`` column of the CSV tables and in the summary, so a
+        county without an official table says so in every output.
+        """
+        if self.report is not None:
+            return "官方涵蓋表 official table " + str(self.params.get("official_source") or "") + \
+                "; Voronoi 計算比對 computed for comparison"
+        return "無官方涵蓋表：Voronoi 計算 no official table: computed (Voronoi)"
+
     def summary(self) -> dict:
         """Counts and lists a person reads first (JSON-friendly)."""
         out = {"county": self.county, "pollutant": self.pollutant or "all",
                "stations": self.cells["station"].tolist(), "townships": len(self.assignment),
-               "no_majority": self.no_majority}
+               "no_majority": self.no_majority, "basis": self.basis,
+               "station_types": self.params.get("types_text", "")}
         if self.report is not None:
             d = self.disagreements
             out.update({"official_source": self.params.get("official_source"),
@@ -99,6 +112,8 @@ class CoverageResult(Result):
         lines = [f"{self.county}: coverage of {len(s['stations'])} station(s) "
                  f"({', '.join(s['stations'])})" + (f" for {self.pollutant}" if self.pollutant else "")
                  + f", {s['townships']} townships, {self.land_km2:,.1f} km² of land"]
+        if s["station_types"]:
+            lines.append(f"station types: {s['station_types']}")
         for r in self.cells.itertuples():
             n = int((self.assignment["station"] == r.station).sum())
             lines.append(f"  {r.station:<8} cell {r.area_km2:9,.1f} km² ({r.share_of_county:6.1%}), "
@@ -118,7 +133,8 @@ class CoverageResult(Result):
             else:
                 lines.append("none differ")
         else:
-            lines.append("no official coverage table for this county: computed coverage only")
+            lines.append("no official coverage table for this county: computed coverage only "
+                         "(無官方涵蓋表：Voronoi 計算)")
         return "\n".join(lines)
 
     def _assignment_layer(self) -> gpd.GeoDataFrame:
@@ -152,7 +168,9 @@ class CoverageResult(Result):
         dict of str to DataFrame or None
             ``cells``, ``township_assignment``, ``township_shares`` and
             ``agreement`` (None without an official table); geometry is dropped
-            when written.
+            when written. The first three carry ``coverage_basis`` (:attr:`basis`).
         """
-        return {"cells": self.cells, "township_assignment": self._assignment_layer(),
-                "township_shares": self.shares, "agreement": self.report}
+        basis = self.basis
+        return {"cells": self.cells.assign(coverage_basis=basis),
+                "township_assignment": self._assignment_layer().assign(coverage_basis=basis),
+                "township_shares": self.shares.assign(coverage_basis=basis), "agreement": self.report}

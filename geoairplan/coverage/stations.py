@@ -18,8 +18,9 @@ from geoairplan.io.crs import TM2, points_from_xy, to_tm2
 from geoairplan.io.tables import is_scenario, read_text_table
 from geoairplan.reference.names import station_key, suggest
 from geoairplan.reference.pollutants import check_pollutant
+from geoairplan.reference.stations import check_types
 
-__all__ = ["prepare_stations", "DUPLICATE_TOLERANCE_M", "SEA_ERROR_M"]
+__all__ = ["prepare_stations", "types_text", "DUPLICATE_TOLERANCE_M", "SEA_ERROR_M"]
 
 #: Two stations closer than this (metres) are the same position: an error.
 DUPLICATE_TOLERANCE_M = 1.0
@@ -38,8 +39,35 @@ def _all_townships() -> gpd.GeoDataFrame:
     return t[["COUNTYNAME", "TOWNNAME", "TOWNCODE", "geometry"]]
 
 
+def _embedded(types) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The embedded stations in EPSG:3826, those of ``types`` (None: every type) and the others."""
+    emb = datasets.load_stations().to_crs(TM2).rename(columns={"name_zh": "station"})
+    if types is None:
+        return emb, emb.iloc[0:0]
+    keep = emb["sitetype"].isin(check_types(types)).to_numpy()
+    return emb[keep], pd.DataFrame(emb.loc[~keep, ["station", "county", "sitetype"]]).reset_index(drop=True)
+
+
+def types_text(types) -> str:
+    """How outputs state the station types used: ``一般站、工業站`` or ``all types (every station)``.
+
+    Parameters
+    ----------
+    types : None, str or iterable of str
+        As for :func:`prepare_stations`.
+
+    Returns
+    -------
+    str
+    """
+    if types is None:
+        return "all types (every station)"
+    t = check_types(types)
+    return "all types (every station)" if len(t) == 6 else "、".join(t)
+
+
 def prepare_stations(stations=None, *, pollutant: str | None = None,
-                     source: str = "stations") -> gpd.GeoDataFrame:
+                     source: str = "stations", types=None) -> gpd.GeoDataFrame:
     """Stations as a checked EPSG:3826 layer, input order kept.
 
     Parameters
@@ -54,6 +82,12 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
         Keep only the stations that say they measure it.
     source : str
         How messages name the stations.
+    types : None, str or iterable of str
+        MOENV station types (``sitetype``) the embedded stations are chosen
+        from when ``stations`` is None or ``"all"`` (e.g.
+        :data:`~geoairplan.reference.stations.COVERAGE_TYPES`; ``"all"`` or
+        None: every station, including those whose type the sources do not
+        state). Stations named explicitly or given in a table are used as given.
 
     Returns
     -------
@@ -62,7 +96,9 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
         geometry`` (EPSG:3826); county and township come from the position
         (spatial join), never from a typed column. ``attrs``: ``problems``,
         ``source``, ``explicit`` (stations were given), ``scenario`` (a given
-        table declares itself scenario data).
+        table declares itself scenario data), ``types`` (the types chosen by,
+        or None) and ``excluded`` (embedded stations left out by their type:
+        ``station, county, sitetype``).
 
     Raises
     ------
@@ -73,14 +109,18 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
     """
     probs = Problems()
     scenario = False
+    excluded = pd.DataFrame(columns=["station", "county", "sitetype"])
+    if isinstance(types, str) and types.strip().lower() == "all":
+        types = None
+    chosen = check_types(types) if types is not None else None
     if stations is None:
-        df = datasets.load_stations().to_crs(TM2).rename(columns={"name_zh": "station"})
+        df, excluded = _embedded(chosen)
         source = "embedded stations (data/stations.csv)"
     elif isinstance(stations, (list, tuple)) or (isinstance(stations, str) and not _looks_like_path(stations)):
         names = [station_key(n) for n in (stations.split(",") if isinstance(stations, str) else stations)]
         names = [n for n in names if n]
         if names == ["all"]:
-            out = prepare_stations(None, pollutant=pollutant)
+            out = prepare_stations(None, pollutant=pollutant, types=chosen)
             out.attrs["explicit"] = False
             return out
         emb = datasets.load_stations().to_crs(TM2).rename(columns={"name_zh": "station"})
@@ -161,6 +201,8 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
     out.attrs["source"] = source
     out.attrs["explicit"] = stations is not None
     out.attrs["scenario"] = scenario
+    out.attrs["types"] = chosen if stations is None else None
+    out.attrs["excluded"] = excluded
     return out
 
 

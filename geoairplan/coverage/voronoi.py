@@ -94,15 +94,22 @@ class Cells:
 
 
 def compute_cells(county: str, stations=None, pollutant=None, include_neighbours=False,
-                  county_stations: list[str] | None = None) -> Cells:
+                  county_stations: list[str] | None = None, types=None) -> Cells:
     """Cells of ``stations`` in ``county`` (see :func:`station_cells`); ``county_stations``: only these
-    of the county's own stations take part."""
+    of the county's own stations take part; ``types``: the MOENV station types the embedded stations
+    (the county's and its neighbours') are chosen from (None: every station)."""
     county = datasets.check_county(county)
     p = check_pollutant(pollutant)
-    st = prepare_stations(stations, pollutant=p)
+    st = prepare_stations(stations, pollutant=p, types=types)
     probs = Problems()
     probs.extend(st.attrs["problems"])
     source = st.attrs["source"]
+    ex = st.attrs.get("excluded")
+    if ex is not None and len(ex):
+        for r in ex[ex["county"] == county].itertuples():
+            kind = r.sitetype if isinstance(r.sitetype, str) and r.sitetype else "type not stated by the sources"
+            probs.add(source, f"station {r.station}", f"not used: {kind}, not one of the station types "
+                      + "、".join(st.attrs["types"]) + " (--types all uses every station)", "warning")
     towns, land = county_land(county)
     st["dist_to_county_m"] = st.distance(land).round(1)
     st["in_county"] = st["county"] == county
@@ -156,7 +163,7 @@ def compute_cells(county: str, stations=None, pollutant=None, include_neighbours
 
 
 def station_cells(county: str, *, stations=None, pollutant: str | None = None,
-                  include_neighbours: bool | float = False) -> gpd.GeoDataFrame:
+                  include_neighbours: bool | float = False, types=None) -> gpd.GeoDataFrame:
     """Voronoi cells of the stations, clipped to the county's land (islands included), EPSG:3826.
 
     Parameters
@@ -172,6 +179,10 @@ def station_cells(county: str, *, stations=None, pollutant: str | None = None,
         ``True`` lets every given station take part (a neighbouring county's
         station may be nearer), a number lets stations within that many
         metres of the county's land take part.
+    types : None, str or iterable of str
+        MOENV station types the embedded stations are chosen from (None or
+        ``"all"``: every station; coverage runs use
+        :data:`~geoairplan.reference.stations.COVERAGE_TYPES`).
 
     Returns
     -------
@@ -181,7 +192,7 @@ def station_cells(county: str, *, stations=None, pollutant: str | None = None,
         misses the county are left out (and reported).
         ``attrs["problems"]``, ``attrs["stations"]``.
     """
-    c = compute_cells(county, stations, pollutant, include_neighbours)
+    c = compute_cells(county, stations, pollutant, include_neighbours, types=types)
     cells = c.cells
     cells.attrs["problems"] = c.problems
     cells.attrs["stations"] = c.stations

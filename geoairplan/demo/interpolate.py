@@ -1,4 +1,5 @@
-"""Demo step: the scenario episode's peak hour of 24-h PM2.5 over 屏東縣, kriged at 500 m."""
+"""Demo step: the scenario episode's peak hour of 24-h PM2.5 over 屏東縣, kriged at 500 m, with the
+exceedance probability of every level and the model-based township zones at 80 % confidence (issue #16)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ def demo_maps(outdir, *, offline: bool = False) -> list[MapEntry]:
     Returns
     -------
     list of MapEntry
-        The web map, the A4 map, the GeoTIFF, the level polygons, the township
-        statistics and the leave-one-out errors; ``scenario`` from ``result.meta``.
+        The web map (with a probability layer per level), the A4 map, the GeoTIFF,
+        the level polygons, the township statistics, the leave-one-out errors, the
+        exceedance-probability GeoTIFFs and the model-based zones; ``scenario`` from
+        ``result.meta``.
     """
     outdir = Path(outdir)
     d = outdir / "interpolate"
@@ -37,7 +40,7 @@ def demo_maps(outdir, *, offline: bool = False) -> list[MapEntry]:
     cols = [c for c, cty in zip(sv.points["station"], sv.points["county"]) if cty == county]
     peak = sv.values[cols].max(axis=1).idxmax()
     res = interpolate_observations(src, "pm2.5", "kriging", county=county, cell_size=500, hours=[peak],
-                                   average="24h", label="scenario", source=str(src.name))
+                                   average="24h", label="scenario", source=str(src.name), confidence=0.8)
     files = publish.write(res, d, offline=offline)
     rel = lambda name: f"interpolate/{name}"  # noqa: E731
     meta, s = res.meta, res.mapped
@@ -68,4 +71,20 @@ def demo_maps(outdir, *, offline: bool = False) -> list[MapEntry]:
         entries.append(MapEntry(rel(f"{res.stem}_cv.csv"), f"留一交叉驗證{tag}",
                                 f"leave-one-out over {cv['n']} stations: RMSE {cv['rmse']:.1f}, "
                                 f"MAE {cv['mae']:.1f}, bias {cv['bias']:+.1f} µg/m³", "data", scen))
+    if res.exceedance:
+        t = res.raster_tag(s)
+        for lv, r in res.exceedance.items():
+            entries.append(MapEntry(rel(f"{res.stem}_{t}_{lv}.tif"), f"超標機率 {r.tags['level']} {r.tags['level_zh']}"
+                                    f"（模式推估 model-based）{tag}",
+                                    f"P(24-h PM2.5 >= {r.tags['threshold']} µg/m³) per cell, Gaussian kriging errors; "
+                                    "also a layer of the web map", "data", scen))
+        z = res.zones
+        entries.append(MapEntry(rel(f"{res.stem}_zones_{res.confidence_tag}.csv"),
+                                f"模式推估預警鄉鎮（信賴 80 %）Model-based zones{tag}",
+                                f"{len(z)} township(s) whose area-weighted 24-h PM2.5 reaches a level with P >= 0.8 "
+                                "(block kriging); beside, never instead of, the regulation's station rule",
+                                "data", scen))
+        entries.append(MapEntry(rel(f"{res.stem}_township_exceedance.csv"), f"鄉鎮超標機率{tag}",
+                                "per township and level: P(area-weighted mean >= threshold), estimate and SD",
+                                "data", scen))
     return entries

@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import Problems
+from geoairplan.interpolate.probability import MODEL_BASIS
 from geoairplan.interpolate.surface import Surface
 from geoairplan.interpolate.validation import CVResult
+from geoairplan.reference.geography import load_townships
 from geoairplan.reference.pollutants import LABELS, unit_label
 from geoairplan.results import Result, RunMeta
 
@@ -91,6 +93,21 @@ class InterpolationResult(Result):
         ``idw``, ``kriging`` or ``rbf``.
     label : str or None
         Free-text label in file names and titles.
+    selection : SelectionResult or None
+        ``--method auto``: the cross-validation of every candidate and the choice
+        (:func:`~geoairplan.interpolate.selection.select_method`).
+    exceedance : dict of str to Raster or None
+        ``--confidence``: P(Z >= threshold) per cell of the mapped hour, one raster per level
+        (:func:`~geoairplan.interpolate.probability.exceedance_rasters`).
+    township_p : pandas.DataFrame or None
+        Per township and level, the probability that the area-weighted mean reaches it
+        (:func:`~geoairplan.interpolate.probability.township_exceedance`).
+    zones : pandas.DataFrame or None
+        The model-based zone list at ``confidence``
+        (:func:`~geoairplan.interpolate.probability.probabilistic_zones`): beside, never
+        instead of, the regulation's station rule.
+    confidence : float or None
+        The confidence of ``zones``.
     """
 
     meta: RunMeta
@@ -104,6 +121,11 @@ class InterpolationResult(Result):
     method: str
     label: str | None = None
     problems: Problems = field(default_factory=Problems)
+    selection: object = None
+    exceedance: dict | None = None
+    township_p: pd.DataFrame | None = None
+    zones: pd.DataFrame | None = None
+    confidence: float | None = None
 
     # file names ---------------------------------------------------------------
     @property
@@ -143,23 +165,67 @@ class InterpolationResult(Result):
         pts.insert(2, "value", row.iloc[0].to_numpy() if len(row) else np.nan)
         return pts
 
+    @property
+    def confidence_tag(self) -> str:
+        """``p80`` for confidence 0.8 (file names of the zone list)."""
+        return f"p{round(100 * float(self.confidence)):d}" if self.confidence is not None else ""
+
+    def zone_layer(self) -> gpd.GeoDataFrame | None:
+        """The model-based zones as township polygons (EPSG:3826), or None without ``--confidence``."""
+        if self.zones is None:
+            return None
+        from_ = self.township_p
+        towns = None
+        if from_ is not None and len(self.zones):
+            t = pd.concat([load_townships(c) for c in sorted(set(self.zones["county"]))], ignore_index=True)
+            t = gpd.GeoDataFrame(t, geometry="geometry", crs=t.crs).to_crs(3826)
+            geo = dict(zip(zip(t["COUNTYNAME"], t["TOWNNAME"]), t.geometry))
+            towns = [geo.get((c, w)) for c, w in zip(self.zones["county"], self.zones["township"])]
+        return gpd.GeoDataFrame(self.zones.copy(), geometry=towns if towns is not None else [None] * len(self.zones),
+                                crs=3826)
+
     def layers(self) -> dict:
-        """``levels`` (all hours) and ``stations`` (the mapped hour's values), EPSG:3826."""
-        return {"levels": self.levels, "stations": self.station_table()}
+        """``levels`` (all hours), ``stations`` (the mapped hour's values) and, with ``--confidence``,
+        ``probability_zones`` (model-based), EPSG:3826."""
+        out = {"levels": self.levels, "stations": self.station_table()}
+        if self.zones is not None:
+            out["probability_zones"] = self.zone_layer()
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``<stem>_townships`` and ``<stem>_cv`` (None when cross-validation was not possible)."""
+        """``<stem>_townships`` and ``<stem>_cv`` (None when cross-validation was not possible);
+        ``<stem>_method_selection`` (method auto); ``<stem>_township_exceedance`` and
+        ``<stem>_zones_p<NN>`` (with a confidence; ``basis`` says model-based)."""
         towns = self.townships.copy()
         towns.attrs["float_format"] = _FLOAT_FORMAT
         cv = None
         if self.cv is not None:
             cv = self.cv.table.copy()
             cv.attrs["float_format"] = _FLOAT_FORMAT
-        return {f"{self.stem}_townships": towns, f"{self.stem}_cv": cv}
+        out = {f"{self.stem}_townships": towns, f"{self.stem}_cv": cv}
+        if self.selection is not None:
+            sel = self.selection.table.copy()
+            sel.insert(1, "chosen", sel["label"] == self.selection.choice)
+            sel["reason"] = np.where(sel["chosen"], self.selection.reason, "")
+            sel.attrs["float_format"] = _FLOAT_FORMAT
+            out[f"{self.stem}_method_selection"] = sel
+        if self.township_p is not None:
+            tp = self.township_p.assign(time=self.mapped.time, basis=MODEL_BASIS)
+            tp.attrs["float_format"] = _FLOAT_FORMAT
+            out[f"{self.stem}_township_exceedance"] = tp
+        if self.zones is not None:
+            z = self.zones.assign(time=self.mapped.time)
+            z.attrs["float_format"] = _FLOAT_FORMAT
+            out[f"{self.stem}_zones_{self.confidence_tag}"] = z
+        return out
 
     def rasters(self) -> dict[str, Surface]:
-        """One surface per hour, named ``<stem>_<YYYYmmdd_HHMM>``."""
-        return {f"{self.stem}_{self.raster_tag(s)}": s for s in self.surfaces}
+        """One surface per hour, named ``<stem>_<YYYYmmdd_HHMM>``; with a confidence, one exceedance
+        probability raster per level of the mapped hour, ``<stem>_<YYYYmmdd_HHMM>_p_<level>``."""
+        out = {f"{self.stem}_{self.raster_tag(s)}": s for s in self.surfaces}
+        for k, r in (self.exceedance or {}).items():
+            out[f"{self.stem}_{self.raster_tag(self.mapped)}_{k}"] = r
+        return out
 
     # summary ----------------------------------------------------------------------
     def summary(self) -> dict:
@@ -187,6 +253,12 @@ class InterpolationResult(Result):
             "cv": self.cv.summary() if self.cv is not None else None,
             "scenario": self.meta.scenario, "problems": len(self.problems),
         }
+        if self.selection is not None:
+            out["selection"] = self.selection.summary()
+        if self.zones is not None:
+            out["confidence"] = self.confidence
+            out["model_zones"] = [{"county": r.county, "township": r.township, "level": r.level,
+                                   "probability": float(r.probability)} for r in self.zones.itertuples()]
         return out
 
     def summary_text(self) -> str:
@@ -213,6 +285,15 @@ class InterpolationResult(Result):
                          + (f", {r.level} {r.level_zh}" if r.level else ""))
         if self.cv is not None:
             lines.append(str(self.cv))
+        if self.selection is not None:
+            lines.append(f"method chosen by cross-validation: {self.selection.choice}: {self.selection.reason}")
+        if self.zones is not None:
+            z = self.zones
+            head = (f"model-based zones (kriging probability >= {self.confidence:g}, area-weighted township "
+                    f"mean; not the regulation's station rule): ")
+            lines.append(head + (f"{len(z)} township(s)" if len(z) else "none"))
+            for r in z.itertuples():
+                lines.append(f"  {r.county}{r.township}: {r.level} {r.level_zh}, P = {r.probability:.2f}")
         if self.meta.scenario:
             lines.append(self.meta.source_line())
         return "\n".join(lines)

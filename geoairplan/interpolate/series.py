@@ -37,12 +37,14 @@ from geoairplan.interpolate.idw import IDW
 from geoairplan.interpolate.kriging import VARIOGRAM_MODELS, OrdinaryKriging, fit_variogram
 from geoairplan.interpolate.levels import AVERAGING_ALIASES, level_polygons, level_thresholds, township_stats
 from geoairplan.interpolate.points import as_points
+from geoairplan.interpolate.probability import exceedance_rasters, probabilistic_zones, township_exceedance
 from geoairplan.interpolate.rbf import RBF
 from geoairplan.interpolate.result import InterpolationResult, hour_label, run_title
+from geoairplan.interpolate.selection import select_method
 from geoairplan.interpolate.surface import Surface
 from geoairplan.interpolate.validation import cross_validate
 from geoairplan.io.crs import TM2, to_tm2
-from geoairplan.io.moenv import read_moenv_hourly
+from geoairplan.io.moenv import read_moenv_hourly, station_positions
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import normalize_pollutant
 from geoairplan.reference.stations import load_stations
@@ -193,9 +195,11 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
                              fix=f"the file covers {_label_time(wide.index.min())} to "
                                  f"{_label_time(wide.index.max())}")
         wide = wide.loc[want]
-    # stations
+    # stations: the registry (or the given list), and stations the registry lacks at the file's own position
     st = load_stations() if stations is None else stations
     st = to_tm2(st, source="stations").copy()
+    if stations is None:
+        st = _with_file_positions(st, obs, wide.columns, source, problems)
     nogeom = st.geometry.isna() | st.geometry.is_empty
     for name in st.loc[nogeom, "name_zh"]:
         problems.add("stations", f"station {name}", "no coordinates: not used")
@@ -224,6 +228,26 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
             problems.add(source, f"station {s}", f"{n_miss} {what} (first {first}); left out of those hours",
                          severity="warning")
     return StationValues(pts, wide, code, unit, avg, problems)
+
+
+def _with_file_positions(st: gpd.GeoDataFrame, obs: pd.DataFrame, names, source, problems: Problems):
+    """The registry plus the stations of the file it lacks, at the file's own lon/lat (each reported)."""
+    pos = station_positions(obs)
+    if pos.empty:
+        return st
+    have = set(st["name_zh"].map(normalize_name))
+    pos = pos[(pos["position"] == "file") & pos["lon"].notna() & pos["lat"].notna()]
+    pos = pos[pos["station"].map(normalize_name).isin({normalize_name(n) for n in names} - have)]
+    pos = pos.drop_duplicates("station")
+    if pos.empty:
+        return st
+    pts = gpd.GeoDataFrame({"name_zh": pos["station"].to_numpy()},
+                           geometry=gpd.points_from_xy(pos["lon"].astype(float), pos["lat"].astype(float)),
+                           crs=4326).to_crs(TM2)
+    for r in pos.itertuples():
+        problems.add(source, f"station {r.station}", f"not in the embedded registry: placed at the file's own "
+                     f"coordinates ({float(r.lon):.5f}, {float(r.lat):.5f})", severity="warning")
+    return gpd.GeoDataFrame(pd.concat([st, pts], ignore_index=True), geometry="geometry", crs=TM2)
 
 
 # --------------------------------------------------------------------------- many hours
@@ -327,7 +351,8 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
                              county=None, region=None, cell_size: float = 500.0, hours=None,
                              average: str = "1h", stations=None, rules: str = "warning_2022",
                              label: str | None = None, max_cells: int = MAX_CELLS,
-                             source: str | None = None, scenario: bool = False) -> InterpolationResult:
+                             source: str | None = None, scenario: bool = False,
+                             confidence: float | None = None) -> InterpolationResult:
     """Observations to surfaces, level polygons, township statistics and leave-one-out errors.
 
     Every station with a value in an hour is used (neighbouring counties'
@@ -342,7 +367,12 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
     pollutant : str
         ``pm2.5``, ``pm10``, ``o3``, ``so2``, ``no2`` or ``co`` (any spelling).
     method : str
-        ``idw``, ``kriging`` or ``rbf``.
+        ``idw``, ``kriging``, ``rbf`` or ``auto``: leave-one-out and 5-fold
+        cross-validation of every candidate of
+        :func:`~geoairplan.interpolate.selection.select_method` (IDW powers and
+        neighbours, each kriging variogram model, RBF kernels) on the stations
+        of the mapped hour; the lowest leave-one-out RMSE is used for every
+        hour (``result.selection``; ``params`` are then ignored).
     params : dict, optional
         The method's parameters (see :func:`make_gridder`).
     county, region :
@@ -367,11 +397,21 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
     scenario : bool
         The user says the data are made-up scenario data. A file that declares
         itself scenario (a ``data_kind`` column) is labelled without it.
+    confidence : float, optional
+        0.5, 0.8 or 0.95 (kriging only): for the mapped hour, the exceedance
+        probability of every level per cell
+        (:func:`~geoairplan.interpolate.probability.exceedance_rasters`, on the
+        data scale, Gaussian kriging errors), per township (area-weighted mean,
+        block kriging: :func:`~geoairplan.interpolate.probability.township_exceedance`)
+        and the model-based zone list at that confidence
+        (:func:`~geoairplan.interpolate.probability.probabilistic_zones`).
 
     Returns
     -------
     InterpolationResult
-        Surfaces, levels, township statistics, leave-one-out errors and ``meta``.
+        Surfaces, levels, township statistics, leave-one-out errors and ``meta``;
+        ``selection`` (method auto), ``exceedance``, ``township_p``, ``zones``
+        (with ``confidence``).
     """
     if not isinstance(obs, pd.DataFrame):
         source = source or str(obs)
@@ -390,8 +430,23 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
     if county is None and region is None:
         used = data.points.loc[values.notna().any().to_numpy(), "county"]
         county = sorted(set(used.dropna()))
-    gridder = make_gridder(method, **(params or {}))
     x, y = data.xy
+    if hours is not None:
+        t_target = values.index[-1]
+    else:
+        t_target = values.max(axis=1).idxmax()
+    selection = None
+    if str(method).strip().lower() == "auto":
+        row0 = values.loc[t_target]
+        ok0 = row0.notna().to_numpy()
+        selection = select_method((x[ok0], y[ok0]), row0.to_numpy()[ok0], labels=list(row0.index[ok0]))
+        gridder = selection.gridder
+    else:
+        gridder = make_gridder(method, **(params or {}))
+    if confidence is not None and not isinstance(gridder, OrdinaryKriging):
+        raise InputError(f"exceedance probabilities need kriging; the method is {gridder.name}"
+                         + (f" (chosen by cross-validation: {selection.choice})" if selection else ""),
+                         where="confidence", fix="use method kriging (or leave out the confidence)")
     spec = make_grid(region, county=county, cell_size=cell_size, points=(x, y), max_cells=max_cells)
     thresholds = level_thresholds(data.pollutant, averaging=data.averaging, unit=data.unit, rules=rules)
     surfaces = grid_series(gridder, (x, y), values, grid=spec, problems=problems, pollutant=data.pollutant,
@@ -422,10 +477,28 @@ def interpolate_observations(obs, pollutant: str, method: str = "idw", *, params
         cv.table.insert(0, "time", mapped.time)
     except InputError as exc:
         problems.add("cross-validation", f"hour {mapped.time}", exc.problem, severity="warning")
+    exceed = township_p = zones = None
+    if confidence is not None:
+        exceed, township_p, zones = _probabilities(gridder, mapped, (x[ok], y[ok]), row.to_numpy()[ok],
+                                                   list(row.index[ok]), thresholds, confidence)
     name = Path(str(source)).name if source else "observations"
     meta = RunMeta(capability="interpolate", counties=tuple(spec.counties), pollutant=data.pollutant,
                    averaging=data.averaging, time_start=surfaces[0].time, time_end=surfaces[-1].time,
                    source=name if is_scenario else f"環境部空氣品質測站 ({name})", scenario=is_scenario,
                    title=run_title(mapped, label))
     return InterpolationResult(meta, surfaces, data, thresholds, levels, towns, mapped, cv, gridder.name, label,
-                               problems)
+                               problems, selection=selection, exceedance=exceed, township_p=township_p,
+                               zones=zones, confidence=confidence)
+
+
+def _probabilities(gridder, mapped, xy, z, labels, thresholds, confidence):
+    """Exceedance rasters, township probabilities and zones of the mapped hour (kriging, data scale)."""
+    vario = mapped.params.get("variogram") if isinstance(mapped.params, dict) else None
+    g = gridder.clone(n_neighbors=None) if getattr(gridder, "n_neighbors", None) is not None else gridder.clone()
+    if vario is not None and g.variogram_parameters is None:
+        g = g.clone(variogram_parameters={k: vario[k] for k in VARIOGRAM_MODELS[vario["model"]]})
+    model = g.fit(xy, z, labels=labels)
+    exceed = exceedance_rasters(mapped, thresholds)
+    table = township_exceedance(mapped, model, thresholds)
+    zones = probabilistic_zones(table, confidence)
+    return exceed, table, zones

@@ -195,7 +195,9 @@ class SitingResult(Result):
         return {"sites": self.sites, "stations": self.stations}
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"sites": pd.DataFrame(self.sites.drop(columns="geometry"))}
+        t = pd.DataFrame(self.sites.drop(columns="geometry"))
+        t.attrs["float_format"] = "%.4f"  # TM2 metres: %.6g would round y to 10 m
+        return {"sites": t}
 
     def rasters(self) -> dict[str, Raster]:
         return {"variance_before": self.before, "variance_after": self.after}
@@ -446,7 +448,9 @@ class PlumeSitingResult(Result):
         return {"sites": self.sites, "source_locations": self.locations}
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"plume_sites": pd.DataFrame(self.sites.drop(columns="geometry"))}
+        t = pd.DataFrame(self.sites.drop(columns="geometry"))
+        t.attrs["float_format"] = "%.4f"  # TM2 metres: %.6g would round y to 10 m
+        return {"plume_sites": t}
 
 
 def plume_sites(sources, wind: pd.DataFrame, *, county: str, n_add: int = 5, candidates=None,

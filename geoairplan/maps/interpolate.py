@@ -22,13 +22,14 @@ import numpy as np
 
 from geoairplan.errors import InputError
 from geoairplan.interpolate.levels import level_thresholds
+from geoairplan.interpolate.selection import plot_predicted_observed, plot_variogram
 from geoairplan.maps import static, style, web
 from geoairplan.maps.output import MapOutput
 from geoairplan.maps.surfaces import raster_to_web
 from geoairplan.reference.pollutants import LABELS, unit_label
 from geoairplan.results import RunMeta
 
-__all__ = ["build", "surface_classes", "surface_web_map", "surface_static_map"]
+__all__ = ["build", "surface_classes", "surface_web_map", "surface_static_map", "add_probability_layers"]
 
 _METHOD_ZH = {"idw": "反距離加權 IDW", "kriging": "普通克利金 Ordinary kriging", "rbf": "徑向基函數 RBF"}
 
@@ -201,6 +202,27 @@ def surface_static_map(surface, meta: RunMeta, *, levels=None, stations=None, th
     return fig
 
 
+def add_probability_layers(m, exceedance: dict, meta: RunMeta) -> None:
+    """One web-map layer per level threshold: P(Z >= threshold) of the mapped hour, 0-1, model-based.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The surface's web map.
+    exceedance : dict of str to Raster
+        :func:`~geoairplan.interpolate.probability.exceedance_rasters` (``p_L1`` ...).
+    meta : geoairplan.results.RunMeta
+        For the legend's scenario tag.
+    """
+    for k, r in exceedance.items():
+        arr, b = raster_to_web(r.values, r.transform)
+        web.add_raster(m, arr, b, scheme="concentration", vmin=0.0, vmax=1.0, opacity=0.75, show=False,
+                       name=f"超標機率（模式推估）Exceedance probability, model-based: {r.name}")
+    if exceedance:
+        web.add_colorbar(m, "concentration", 0.0, 1.0,
+                         meta.legend_title("超標機率 P(Z ≥ 門檻)（克利金模式推估 model-based）"))
+
+
 def build(result, *, offline: bool = False) -> list[MapOutput]:
     """The maps of an interpolation result: ``<stem>_map`` as a web page and as an A4 PNG + PDF.
 
@@ -220,11 +242,23 @@ def build(result, *, offline: bool = False) -> list[MapOutput]:
     stations = result.station_table()
     thr = getattr(result, "thresholds", None)
     title = meta.display_title()
-    return [
-        MapOutput(f"{result.stem}_map", "web",
-                  surface_web_map(s, meta, levels=levels, stations=stations, offline=offline, thresholds=thr),
-                  title),
+    web_m = surface_web_map(s, meta, levels=levels, stations=stations, offline=offline, thresholds=thr)
+    if getattr(result, "exceedance", None):
+        add_probability_layers(web_m, result.exceedance, meta)
+    out = [
+        MapOutput(f"{result.stem}_map", "web", web_m, title),
         MapOutput(f"{result.stem}_map", "static",
                   surface_static_map(s, meta, levels=levels, stations=stations, thresholds=thr),
                   title, formats=("png", "pdf")),
     ]
+    sel = getattr(result, "selection", None)
+    if sel is not None:  # --method auto: the figures users expect from kriging tools
+        unit = unit_label(s.unit)
+        t1 = meta.display_title(f"交叉驗證 預測 vs 觀測 Cross-validation: {sel.choice}（{s.time}）")
+        out.append(MapOutput(f"{result.stem}_cv_scatter", "static",
+                             plot_predicted_observed(sel, title=t1, unit=unit), t1, formats=("png",)))
+        if sel.variograms:
+            t2 = meta.display_title(f"變異圖 Variogram fits and bins（{s.time}）")
+            out.append(MapOutput(f"{result.stem}_variogram", "static", plot_variogram(sel, title=t2, unit=unit),
+                                 t2, formats=("png",)))
+    return out

@@ -19,7 +19,7 @@ import pandas as pd
 from geoairplan import datasets
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
-from geoairplan.io.moenv import read_moenv_hourly
+from geoairplan.io.moenv import read_moenv_hourly, station_positions
 from geoairplan.reference.names import station_key
 from geoairplan.results import Result, RunMeta, scenario_of
 from geoairplan.warnings.decisions import command_centre, lower_lift
@@ -226,9 +226,25 @@ class WarningResult(Result):
         return out
 
 
-def counties_of(stations, problems: Problems | None = None) -> dict[str, str]:
-    """County of each station name: ``data/stations.csv``, then the official coverage tables.
-    Stations found in neither are reported (one warning listing them)."""
+def _file_counties(positions: pd.DataFrame | None) -> dict[str, str]:
+    """County of stations the registry lacks, from the file's own lon/lat (:func:`station_positions`)."""
+    if positions is None or positions.empty:
+        return {}
+    pos = positions[(positions["position"] == "file") & positions["lon"].notna() & positions["lat"].notna()]
+    if pos.empty:
+        return {}
+    pts = gpd.GeoDataFrame({"station": pos["station"].to_numpy()},
+                           geometry=gpd.points_from_xy(pos["lon"].astype(float), pos["lat"].astype(float)), crs=4326)
+    towns = datasets.load_townships()[["COUNTYNAME", "geometry"]].to_crs(4326)
+    hit = gpd.sjoin(pts, towns, how="left", predicate="within").drop_duplicates("station")
+    return {station_key(s): c for s, c in zip(hit["station"], hit["COUNTYNAME"]) if isinstance(c, str)}
+
+
+def counties_of(stations, problems: Problems | None = None, positions: pd.DataFrame | None = None) -> dict[str, str]:
+    """County of each station name: ``data/stations.csv``, then the official coverage tables, then
+    (``positions``: :func:`geoairplan.io.moenv.station_positions` of the file) the township the file's
+    own coordinates fall in, for a station the registry lacks (reported as placed so).
+    Stations found nowhere are reported (one warning listing them)."""
     known: dict[str, str] = {}
     try:
         cov = datasets.load_coverage_official()
@@ -240,11 +256,17 @@ def counties_of(stations, problems: Problems | None = None) -> dict[str, str]:
         known.update({station_key(n): c for n, c in zip(st["name_zh"], st["county"])})
     except (InputError, OSError):
         pass
+    from_file = _file_counties(positions)
     out, unknown = {}, []
     for s in stations:
         k = station_key(s)
         if k in known:
             out[s] = known[k]
+        elif k in from_file:
+            out[s] = from_file[k]
+            if problems is not None:
+                problems.add("stations", f"station {s}", f"not in the embedded station list: placed in "
+                             f"{from_file[k]} by the file's own coordinates", severity="warning")
         else:
             unknown.append(s)
     if unknown and problems is not None:
@@ -347,7 +369,7 @@ def run_warnings(obs, *, county: str | None = None, forecast=None, rules="warnin
         counties = wanted
         levels = _county_levels(levels, counties if len(counties) > 1 else counties[0], mapping, probs)
     else:
-        cmap = counties_of(sorted(levels["station"].unique()), probs)
+        cmap = counties_of(sorted(levels["station"].unique()), probs, positions=station_positions(obs))
         order = {c: i for i, c in enumerate(datasets.county_names())}
         counties = sorted(set(cmap.values()), key=lambda c: order.get(c, 99))
     if mapping is not None and len(counties) != 1:

@@ -34,6 +34,7 @@ from geoairplan.coverage import read_official_coverage, township_station_map
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2
 from geoairplan.reference.names import station_key
+from geoairplan.reference.stations import COVERAGE_TYPES
 from geoairplan.warnings.forecast import forecast_for
 from geoairplan.warnings.rules import LEVEL_ZH_2022, LEVELS_2022, NONE, load_warning_rules
 
@@ -54,7 +55,7 @@ def coverage_map(county: str, mapping=None) -> pd.DataFrame:
     other counties are reported in ``attrs["problems"]``."""
     county = datasets.check_county(county)
     if mapping is None:
-        m = township_station_map(county)
+        m = township_station_map(county, types=COVERAGE_TYPES)
         out = m[["county", "township", "station"]].copy()
         out["source"] = m["source"] if "source" in m.columns else m.attrs.get("source", "official")
         out["station"] = out["station"].map(_key)
@@ -95,9 +96,19 @@ class Zones:
 
 
 def _county_stations(county: str) -> set[str]:
+    """The county's embedded stations, every type (those not of :data:`COVERAGE_TYPES` take no part in
+    the computed coverage, and are reported when they have data)."""
     try:
         st = datasets.load_stations(county)
         return {_key(s) for s in st["name_zh"]}
+    except (InputError, OSError):
+        return set()
+
+
+def _county_stations_of_types(county: str) -> set[str]:
+    """The county's embedded stations of :data:`COVERAGE_TYPES` (the computed coverage's stations)."""
+    try:
+        return {_key(s) for s in datasets.load_stations(county, types=COVERAGE_TYPES)["name_zh"]}
     except (InputError, OSError):
         return set()
 
@@ -163,9 +174,11 @@ def warning_zones(levels: pd.DataFrame, county: str, *, mapping=None, forecast: 
     in_map = set(m["station"])
     ours = _county_stations(county)
     present = set(lv["skey"])
+    typed = _county_stations_of_types(county)
     for s in sorted((present & ours) - in_map):
-        probs.add(src, f"station {s}", f"a {county} station with data is not in the coverage table: its levels make "
-                  "no warning zone (fix: add it to the coverage mapping)", severity="warning")
+        why = "" if s in typed else f" (not of the coverage station types {'、'.join(COVERAGE_TYPES)})"
+        probs.add(src, f"station {s}", f"a {county} station with data is not in the coverage table{why}: its levels "
+                  "make no warning zone (fix: add it to the coverage mapping)", severity="warning")
     for s in sorted(in_map - present):
         towns = "、".join(m.loc[m["station"] == s, "township"])
         probs.add(src, f"station {s}", f"no data for this station: its townships ({towns}) cannot be warned from "

@@ -163,3 +163,73 @@ def test_scenario_labels_do_not_depend_on_the_output_folder(tmp_path, capsys):
     assert runs["scenario_c"] == runs["plain_d"] == (False, False)
     a = (tmp_path / "scenario_a" / "coverage_map.html").read_bytes()
     assert a == (tmp_path / "plain_b" / "coverage_map.html").read_bytes()
+
+
+def test_coverage_taichung_is_voronoi_only_and_says_so_everywhere(tmp_path, capsys):
+    out = tmp_path / "tc"
+    assert main(["coverage", "--county", "臺中市", "--out", str(out), "--offline"]) == 0
+    text = capsys.readouterr().out
+    assert "no official coverage table" in text and "Voronoi" in text
+    assert "station types: 一般站、工業站" in text
+    # the 交通站 臺灣大道 does not count by default (COVERAGE_TYPES), and is reported
+    assert "臺灣大道" in text and "交通站" in text
+    cells = pd.read_csv(out / "cells.csv")
+    assert sorted(cells["station"]) == sorted(["豐原", "沙鹿", "大里", "忠明", "西屯"])
+    a = pd.read_csv(out / "township_assignment.csv")
+    assert len(a) == 29 and a["station"].notna().all()
+    assert a["coverage_basis"].str.contains("no official table: computed").all()
+    assert (out / "summary.txt").read_text(encoding="utf-8").count("無官方涵蓋表") >= 1
+    html = (out / "coverage_map.html").read_text(encoding="utf-8")
+    assert "無官方涵蓋表：Voronoi 計算" in html and "測站類型 station types 一般站、工業站" in html
+    # --types all: the traffic station takes part
+    out2 = tmp_path / "tc_all"
+    assert main(["coverage", "--county", "台中市", "--types", "all", "--out", str(out2), "--no-maps"]) == 0
+    assert "臺灣大道" in set(pd.read_csv(out2 / "cells.csv")["station"])
+    assert "station types: all types" in capsys.readouterr().out
+
+
+def test_coverage_types_reach_the_neighbours(tmp_path, capsys):
+    # 臺北市 with every neighbour: other counties' 交通站/背景站 take part only with --types all
+    def stations(types):
+        out = tmp_path / f"tp_{types}"
+        assert main(["coverage", "--county", "臺北市", "--neighbours", "--types", types, "--out", str(out),
+                     "--no-maps"]) == 0
+        return set(pd.read_csv(out / "cells.csv")["station"])
+    few, every = stations("一般站,工業站"), stations("all")
+    st = datasets.load_stations()
+    kinds = dict(zip(st["name_zh"], st["sitetype"]))
+    assert all(kinds[s] in ("一般站", "工業站") for s in few)
+    assert any(kinds[s] not in ("一般站", "工業站") and s not in ("大同", "陽明") for s in every - few)
+
+
+def test_coverage_unknown_type_is_refused(tmp_path, capsys):
+    rc = main(["coverage", "--county", "臺中市", "--types", "一般站,火車站", "--out", str(tmp_path / "o"),
+               "--no-maps"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "火車站" in err and "交通站" in err and "Traceback" not in err
+
+
+def test_coverage_all_counties_in_one_run(tmp_path, capsys):
+    out = tmp_path / "tw"
+    assert main(["coverage", "--county", "all", "--out", str(out), "--no-maps"]) == 0
+    text = capsys.readouterr().out
+    assert "22 of 22 counties computed" in text
+    t = pd.read_csv(out / "national_summary.csv", keep_default_na=False)
+    assert t["county"].tolist() == datasets.county_names() and len(t) == 22
+    assert int(t["townships"].sum()) == 368 and (t["stations"] >= 1).all()
+    basis = dict(zip(t["county"], t["basis"]))
+    assert {c for c, b in basis.items() if b == "official"} == {"屏東縣", "雲林縣", "澎湖縣"}
+    row = t.set_index("county")
+    assert int(row.loc["屏東縣", "agree"]) == 31 and int(row.loc["屏東縣", "differ"]) == 2
+    assert int(row.loc["澎湖縣", "agree"]) == 6 and int(row.loc["臺中市", "stations"]) == 5
+    assert row.loc["臺中市", "agree"] == "" and row.loc["屏東縣", "differing_townships"] == "萬丹鄉、枋山鄉"
+    for county in datasets.county_names():  # one folder per county, its townships all assigned
+        a = pd.read_csv(out / county / "township_assignment.csv")
+        assert sorted(a["township"]) == sorted(datasets.township_names(county))
+        assert int(row.loc[county, "stations"]) == len(pd.read_csv(out / county / "cells.csv"))
+        voronoi = basis[county] == "voronoi"
+        assert a["coverage_basis"].str.contains("no official table").all() == voronoi
+    assert "Voronoi only (no official table): 19" in (out / "national_summary.txt").read_text(encoding="utf-8")
+    assert main(["coverage", "--county", "all", "--stations", "all", "--out", str(tmp_path / "x"),
+                 "--no-maps"]) == 2

@@ -218,3 +218,121 @@ def test_scenario_flag_labels_a_measured_file(files, tmp_path, capsys):
     with rasterio.open(out / "pm25_idw_20250116_1400.tif") as r:
         assert r.tags()["data_kind"] == "scenario"
     assert set(pd.read_csv(out / "pm25_idw_townships.csv")["data_kind"]) == {"scenario"}
+
+
+# --------------------------------------------------------------------------- issue 16: auto, confidence
+
+EPISODE = "data/scenario/episode_scenario.csv"
+
+
+def _episode_hour(pollutant="pm2.5", hour="2025-01-16 14:00"):
+    from geoairplan.interpolate.series import station_values
+
+    d = station_values(EPISODE, pollutant, hours=[hour])
+    row = d.values.iloc[0]
+    ok = row.notna().to_numpy()
+    x, y = d.xy
+    return x[ok], y[ok], row.to_numpy()[ok]
+
+
+def test_interpolate_method_auto_reports_cross_validation_and_figures(tmp_path, capsys):
+    from geoairplan.interpolate import IDW
+    from geoairplan.interpolate.validation import cross_validate
+
+    out = tmp_path / "auto"
+    assert main(["interpolate", EPISODE, "--pollutant", "pm2.5", "--method", "auto", "--hour", "2025-01-16 14:00",
+                 "--county", "屏東縣", "--cell", "2000", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    sel = pd.read_csv(next(out.glob("*_method_selection.csv")))
+    ok = sel[sel["status"] == "ok"]
+    chosen = sel[sel["chosen"]]
+    assert len(chosen) == 1 and len(ok) >= 10
+    assert chosen["loo_rmse"].iloc[0] == pytest.approx(ok["loo_rmse"].min())
+    assert f"method chosen by cross-validation: {chosen['label'].iloc[0]}" in text
+    assert (sel["data_kind"] == "scenario").all()  # scenario data say so in the table too
+    # the chosen method runs the surfaces: the file stem names it
+    method = chosen["method"].iloc[0]
+    assert next(out.glob("*_method_selection.csv")).name.startswith(f"pm25_{method}")
+    # the IDW row is the same leave-one-out as an independent cross-validation of that gridder
+    x, y, z = _episode_hour()
+    ref = cross_validate(IDW(power=2.0, n_neighbors=10, max_distance=None), (x, y), z)
+    row = sel.set_index("label").loc["idw(power=2, k=10)"]
+    assert row["loo_rmse"] == pytest.approx(ref.rmse, rel=1e-3)
+    # the two figures users expect from kriging tools
+    for fig in ("cv_scatter", "variogram"):
+        png = next(out.glob(f"*_{fig}.png"))
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_interpolate_confidence_writes_probabilities_consistent_with_the_surface(tmp_path, capsys):
+    out = tmp_path / "p"
+    assert main(["interpolate", EPISODE, "--pollutant", "pm2.5", "--method", "kriging", "--hour",
+                 "2025-01-16 14:00", "--county", "屏東縣", "--cell", "2000", "--confidence", "0.8",
+                 "--out", str(out), "--offline"]) == 0
+    text = capsys.readouterr().out
+    assert "model-based zones (kriging probability >= 0.8" in text
+    surf = out / "pm25_kriging_20250116_1400.tif"
+    with rasterio.open(surf) as r:
+        mean = r.read(1, masked=True)
+    thresholds = {}
+    for lv in ("L1", "L2", "S1"):
+        with rasterio.open(out / f"pm25_kriging_20250116_1400_p_{lv}.tif") as r:
+            p = r.read(1, masked=True)
+            thresholds[lv] = float(r.tags()["threshold"])
+            assert r.tags()["data_kind"] == "scenario" and "Gaussian" in r.tags()["assumption"]
+        assert float(p.min()) >= 0.0 and float(p.max()) <= 1.0
+        # P(Z >= t) >= 0.5 exactly where the kriged mean reaches t (Gaussian errors, symmetric)
+        m = ~p.mask & ~mean.mask & (np.abs(mean - thresholds[lv]) > 0.5)
+        assert ((p[m] >= 0.5) == (mean[m] >= thresholds[lv])).all()
+    assert thresholds["L1"] < thresholds["L2"] < thresholds["S1"]
+    tp = pd.read_csv(out / "pm25_kriging_township_exceedance.csv")
+    zones = pd.read_csv(out / "pm25_kriging_zones_p80.csv")
+    assert tp["basis"].str.contains("model-based").all() and zones["basis"].str.contains("model-based").all()
+    assert len(zones) > 0 and (zones["probability"] >= 0.8).all()
+    # each township's zone is the highest level it reaches with P >= 0.8
+    for r in zones.itertuples():
+        mine = tp[(tp["township"] == r.township)]
+        reach = mine[mine["probability"] >= 0.8]
+        assert r.level == reach.sort_values("level_rank")["level"].iloc[-1]
+    assert set(zones["township"]) == set(tp.loc[tp["probability"] >= 0.8, "township"])
+    html = (out / "pm25_kriging_map.html").read_text(encoding="utf-8")
+    assert html.count("Exceedance probability, model-based") >= 5
+    import pyogrio
+    assert "probability_zones" in dict(pyogrio.list_layers(out / "pm25_kriging_levels.gpkg"))
+
+
+def test_interpolate_confidence_needs_kriging(tmp_path, capsys):
+    rc = main(["interpolate", EPISODE, "--pollutant", "pm2.5", "--method", "idw", "--hour", "2025-01-16 14:00",
+               "--confidence", "0.8", "--out", str(tmp_path / "o"), "--no-maps"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "kriging" in err and "--confidence" in err and "Traceback" not in err
+
+
+def test_interpolate_uses_a_station_the_registry_lacks_at_the_files_position(tmp_path, capsys):
+    # issue 12: a station missing from the registry is placed at the file's own lon/lat, not dropped
+    recs = []
+    for name, lon, lat, v in (("屏東", "120.488033", "22.673081", 40), ("潮州", "120.561175", "22.523108", 30),
+                              ("恆春", "120.788928", "21.958069", 20), ("新站（測試）", "120.65", "22.40", 90)):
+        recs.append({"sitename": name, "publishtime": "2024/01/01 01:00", "pm2.5": str(v), "siteid": "",
+                     "longitude": lon, "latitude": lat})
+    path = tmp_path / "new.csv"
+    pd.DataFrame(recs).to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main(["interpolate", str(path), "--pollutant", "pm2.5", "--method", "idw", "--county", "屏東縣",
+                 "--cell", "2000", "--out", str(out), "--no-maps"]) == 0
+    capsys.readouterr()
+    import geopandas as gpd
+    st = gpd.read_file(out / "pm25_idw_levels.gpkg", layer="stations").set_index("station")
+    assert "新站(測試)" in st.index and st.loc["新站(測試)", "value"] == 90
+    x, y = Transformer.from_crs(4326, 3826, always_xy=True).transform(120.65, 22.40)
+    p = st.loc["新站(測試)", "geometry"]
+    assert abs(p.x - x) < 0.01 and abs(p.y - y) < 0.01
+    probs = pd.read_csv(out / "pm25_idw_problems.csv")
+    assert probs["reason"].str.contains("file's own coordinates").any()
+    # the surface is highest near the new station (it holds the highest value)
+    with rasterio.open(out / "pm25_idw_20240101_0100.tif") as r:
+        a = r.read(1, masked=True)
+        row, col = np.unravel_index(np.ma.argmax(a), a.shape)
+        cx, cy = r.xy(row, col)
+    assert np.hypot(cx - x, cy - y) < 3000

@@ -63,3 +63,27 @@ def test_scenario_comes_from_the_data_or_the_user_never_from_a_path():
     assert res.meta.scenario is True                    # a scenario forecast makes the run scenario
     assert res.meta.display_title().endswith("（情境 scenario）")
     assert "情境 scenario" in res.summary_text().splitlines()[0]
+
+
+def test_counties_of_places_a_station_the_registry_lacks_by_the_files_coordinates(tmp_path):
+    # issue 12: a station the registry lacks takes its county from the file's own lon/lat
+    import pandas as pd
+
+    from geoairplan.errors import Problems
+    from geoairplan.io.moenv import read_moenv_hourly, station_positions
+    from geoairplan.warnings.episode import counties_of
+
+    recs = [{"sitename": "屏東", "publishtime": "2024/01/01 01:00", "pm2.5": "10", "siteid": "",
+             "longitude": "120.488033", "latitude": "22.673081"},
+            {"sitename": "新站（測試）", "publishtime": "2024/01/01 01:00", "pm2.5": "11", "siteid": "",
+             "longitude": "120.54", "latitude": "23.71"},
+            {"sitename": "無座標", "publishtime": "2024/01/01 01:00", "pm2.5": "12", "siteid": "",
+             "longitude": "", "latitude": ""}]
+    path = tmp_path / "new.csv"
+    pd.DataFrame(recs).to_csv(path, index=False)
+    df = read_moenv_hourly(path)
+    probs = Problems()
+    got = counties_of(["屏東", "新站(測試)", "無座標"], probs, positions=station_positions(df))
+    assert got == {"屏東": "屏東縣", "新站(測試)": "雲林縣"}
+    text = probs.summary()
+    assert "placed in 雲林縣 by the file's own coordinates" in text and "無座標" in text

@@ -92,3 +92,17 @@ def test_big5_coverage_mapping_and_forecast_files_are_read(tmp_path):
     bad.write_bytes(b"date,area,level\n2025-01-02,\x81\x20,L1\n")
     with pytest.raises(InputError, match="forecast_bad.csv"):
         read_forecast(bad)
+
+
+def test_computed_coverage_for_zones_uses_the_coverage_station_types():
+    # issue 12: 臺中市 has no official table; its computed coverage uses 一般站/工業站, not the 交通站 臺灣大道
+    from geoairplan import datasets
+    from geoairplan.reference.stations import COVERAGE_TYPES
+
+    m = coverage_map("臺中市")
+    assert (m["source"] == "computed").all() and len(m) == 29
+    st = datasets.load_stations("臺中市")
+    kinds = dict(zip(st["name_zh"], st["sitetype"]))
+    assert set(m["station"]) and all(kinds[s] in COVERAGE_TYPES for s in m["station"])
+    assert "臺灣大道" not in set(m["station"])
+    assert "no official table" in m.attrs["detail"] and "一般站、工業站" in m.attrs["detail"]
