@@ -141,6 +141,12 @@ def test_time_slider_steps_and_shows_the_hour_on_a_phone(browser, local_route, d
         box = page.locator(f".gap-slider {b}").bounding_box()
         assert box["width"] >= 28 and box["height"] >= 28  # a finger can hit it
     page.screenshot(path=str(test_output / "layout_slider_phone.png"))
+    # a legend the user folds or unfolds stays so (the map does not refit and refold it)
+    det = page.locator(".gap-legend details").first
+    was = det.get_attribute("open") is not None
+    det.locator("summary").click()
+    page.wait_for_timeout(300)
+    assert (det.get_attribute("open") is not None) == (not was)
     page.close()
 
 

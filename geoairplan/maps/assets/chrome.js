@@ -71,7 +71,8 @@ var GAP = {
    window.addEventListener('load', again);
   }, 0);
   ['mousedown', 'touchstart', 'wheel', 'keydown'].forEach(function(ev) {
-   map.getContainer().addEventListener(ev, function() { map._gapTouched = true; }, {passive: true});
+   // capture: also taps on controls (a legend the user opens must stay open), which stop propagation
+   map.getContainer().addEventListener(ev, function() { map._gapTouched = true; }, {passive: true, capture: true});
   });
  },
  wheel: function(map) {
