@@ -73,13 +73,14 @@ from geoairplan.maps.style import (AQI_CLASSES, LEVEL_CODES, LEVELS, aqi_color, 
 from geoairplan.maps.static import (add_colorbar_static, add_level_legend_static, add_static_legend,
                                     plot_points, plot_polygons, plot_raster, save_static, static_map)
 from geoairplan.maps.web import (add_aqi_legend, add_colorbar, add_legend, add_level_legend, add_lines,
-                                 add_points, add_polygons, add_raster, add_time_slider, save_map,
+                                 add_points, add_polygons, add_raster, add_time_slider, add_value_readout,
+                                 save_map,
                                  township_base, web_map)
 
 
 __all__ = ["style", "LEVELS", "LEVEL_CODES", "AQI_CLASSES", "level_color", "level_label",
            "level_legend_items", "aqi_color", "sequential_colors", "sequential_cmap", "categorical_colors",
            "web_map", "add_polygons", "add_points", "add_lines", "add_legend", "add_level_legend",
-           "add_aqi_legend", "add_colorbar", "add_raster", "add_time_slider", "save_map", "township_base",
+           "add_aqi_legend", "add_colorbar", "add_raster", "add_value_readout", "add_time_slider", "save_map", "township_base",
            "static_map", "plot_polygons", "plot_points", "plot_raster", "add_static_legend",
            "add_level_legend_static", "add_colorbar_static", "save_static"]

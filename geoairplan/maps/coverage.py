@@ -127,7 +127,8 @@ def web_map_of(res, *, offline: bool = False):
     add_points(m, st, name="測站 Stations", tooltip_col="station", popup_cols=["station", "county", "township"],
                color_col="station", color_map=colors, radius=7, outline="#000000",
                aliases={**aliases, "township": "所在鄉鎮 Township"})
-    items = [(f"{s} 站", c) for s, c in colors.items()]
+    items = [(f"{s} 站", c, {"alpha": 0.6}) for s, c in colors.items()]
+    items.append(("測站 Station", "#ffffff", {"kind": "point", "marker": "^", "edgecolor": "black"}))
     if len(dis):
         items.append(("粗黑框：官方≠最近 thick outline: official ≠ nearest", DIFFER_COLOR))
     add_legend(m, items, meta.legend_title("測站 Station"))
@@ -148,12 +149,14 @@ def static_map_of(res):
                   linewidth=0.4, alpha=0.6, zorder=5)
     # cell boundaries (Voronoi edges inside the county)
     res.cells.boundary.plot(ax=ax, color="#222222", linewidth=1.3, zorder=12)
-    items = [(f"{s} 站", c) for s, c in colors.items()]
+    items = [(f"{s} 站", c, {"alpha": 0.6}) for s, c in colors.items()]
+    items.append(("測站 Station", "#ffffff", {"kind": "point", "marker": "^", "edgecolor": "black"}))
     if differ is not None and len(differ):
         differ.plot(ax=ax, facecolor="none", edgecolor=DIFFER_COLOR, linewidth=1.8, hatch="///", zorder=14)
         plot_polygons(ax, differ, color="#ffffff", edgecolor=DIFFER_COLOR, linewidth=0.0, alpha=0.0,
                       labels_col="township", zorder=15, label_size=7.5)
-        items.append(("斜線：官方 ≠ 最近測站 hatched: official ≠ nearest", "#ffffff"))
+        items.append(("斜線：官方 ≠ 最近測站 hatched: official ≠ nearest", "#ffffff",
+                      {"hatch": "///", "edgecolor": DIFFER_COLOR}))
     st = res.stations[res.stations["used"]]
     plot_points(ax, st, color_col="station", color_map=colors, size=70, marker="^", edgecolor="black",
                 labels_col="station", label_size=8)

@@ -70,6 +70,8 @@ class _GeoLayer(Layer):
                  cluster: bool = False):
         super().__init__(name=html.escape(name), overlay=True, control=control, show=show)
         self._name = "GeoLayer"
+        if control:
+            opts = {**opts, "name": html.escape(name)}  # escaped HTML, like the layer control
         self.data = _json(data)
         self.opts = _json(opts)
         self.n_features = len(data["features"])
@@ -159,6 +161,21 @@ class _Exclusive(MacroElement):
         self._name = "Exclusive"
         self.items = [(list(lays), list(ctrls), _json(label)) for lays, ctrls, label in items]
         self.opts = _json(opts)
+
+
+class _Readout(MacroElement):
+    """Click → value(s) at the point, sampled from grids embedded in the page (see ``add_value_readout``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        GAP.readout({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "Readout"
+        self.data = _json(data)
 
 
 def _state(m) -> dict:

@@ -15,6 +15,19 @@ import shapely
 PRECISION = 5
 
 
+def _num(v: float, digits: int = 4) -> str:
+    """A number for people: ``digits`` significant digits, positional, integer digits kept
+    (``15.0933`` → ``15.09``, ``1607.96`` → ``1,608``, ``0.000123456`` → ``0.0001235``)."""
+    if v == 0 or not math.isfinite(v):
+        return "0" if v == 0 else str(v)
+    ndig = math.floor(math.log10(abs(v))) + 1
+    dec = max(0, digits - ndig)
+    out = f"{round(v, dec):,.{dec}f}"
+    if "." in out:
+        out = out.rstrip("0").rstrip(".")
+    return "0" if out in ("-0", "") else out
+
+
 def _esc(value) -> str:
     """Text for HTML: ``None``/NaN → ``""``, numbers compact, everything escaped."""
     if value is None:
@@ -22,7 +35,7 @@ def _esc(value) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        value = f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        value = _num(value)
     elif isinstance(value, (np.floating,)):
         return _esc(float(value))
     elif isinstance(value, (pd.Timestamp,)):

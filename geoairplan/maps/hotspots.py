@@ -372,8 +372,11 @@ def suspects_static(sa):
         top["label"] = [f"#{r} {str(n).replace('情境污染源 ', '')}" for r, n in zip(top["rank"], top["name"].fillna(""))]
         plot_points(ax, top, color="#b30000", size=70, marker="^", labels_col="label", zorder=36)
     add_static_legend(ax, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),
-                           ("可疑源（排名）Suspects, ranked", "#b30000"), ("其他污染源 Other sources", "#969696"),
-                           ("上風扇形 Upwind sector", "#6a51a3")], sa.meta.legend_title("圖例 Legend"), kind="point")
+                           ("可疑源（排名）Suspects, ranked", "#b30000", {"marker": "^", "size": 10}),
+                           ("其他污染源 Other sources", "#969696", {"size": 5}),
+                           ("上風扇形 Upwind sector", "#6a51a3", {"kind": "patch", "alpha": 0.15,
+                                                                "edgecolor": "#6a51a3"})],
+                      sa.meta.legend_title("圖例 Legend"), kind="point")
     return fig
 
 

@@ -148,6 +148,11 @@ def surface_web_map(surface, meta: RunMeta, *, levels=None, stations=None, offli
     arr, b = raster_to_web(surface.values, surface.transform)
     web.add_raster(m, arr, b, classes=(cls["breaks"], cls["colors"]), name=f"內插濃度 Surface ({unit})",
                    opacity=0.75)
+    grids = [(f"{_poll(surface.pollutant)} 內插值 Value", arr)]
+    if getattr(surface, "variance", None) is not None:  # click → value and kriging standard error
+        grids.append(("克利金標準誤 Kriging SE", raster_to_web(np.sqrt(np.clip(surface.variance, 0, None)),
+                                                             surface.transform)[0]))
+    web.add_value_readout(m, grids, b, unit=unit, decimals=1)
     if levels is not None and len(levels):
         lv = levels.copy()
         lv["範圍"] = [f"≥ {a:g}" + (f" 且 < {b:g}" if np.isfinite(b) else "") + f" {unit}"

@@ -27,6 +27,7 @@ from geoairplan.maps.elements import (
     _Exclusive,
     _GeoLayer,
     _ImageLayer,
+    _Readout,
     _Slider,
     _state,
 )
@@ -185,9 +186,9 @@ def _add_township_layer(m, towns: gpd.GeoDataFrame, lang: str = "zh", fill_opaci
         tip = f"{_esc(r['TOWNNAME'])}<br><small>{_esc(r['COUNTYNAME'])}"
         if lang != "zh" and "TOWNENG" in towns.columns:
             tip += f" · {_esc(r['TOWNENG'])}"
-        props.append({"s": s0, "t": tip + "</small>"})
+        props.append({"s": s0, "t": tip + "</small>", "n": str(r["TOWNNAME"]), "c": str(r["COUNTYNAME"])})
     data = _fc(towns.geometry.values, props)
-    opts = {"styles": st.items, "pane": "townships",
+    opts = {"styles": st.items, "pane": "townships", "towns": True,
             "hl": {"weight": 2.5, "color": "#222222", "fillOpacity": 0.5}}
     layer = _GeoLayer(data, opts, name="鄉鎮市區 Townships")
     m.add_child(layer, name="gap_townships")
@@ -302,10 +303,23 @@ def add_points(m, gdf: gpd.GeoDataFrame, *, name: str, popup_cols=None, tooltip_
     return layer
 
 
+def _swatch_css(item, shape: str) -> str:
+    """CSS of a legend swatch: ``(label, colour[, style])``; style as in ``static.add_static_legend``."""
+    c = _esc(item[1])
+    st = item[2] if len(item) > 2 and item[2] else {}
+    kind = st.get("kind", "point" if shape == "circle" else "patch")
+    if st.get("hatch"):
+        e = _esc(st.get("edgecolor", "#111111"))
+        css = f"background:repeating-linear-gradient(135deg,{e} 0 1.5px,{c} 1.5px 4px)"
+    else:
+        css = f"background:{c}"
+    if kind == "point":
+        css += ";clip-path:polygon(50% 0,100% 100%,0 100%)" if st.get("marker") == "^" else ";border-radius:50%"
+    return css
+
+
 def _legend_html(items: Sequence[tuple[str, str]], title: str, *, shape: str = "box") -> str:
-    lis = "".join(
-        f'<li><i style="background:{_esc(c)}{";border-radius:50%" if shape == "circle" else ""}"></i>'
-        f'{_esc(lab)}</li>' for lab, c in items)
+    lis = "".join(f'<li><i style="{_swatch_css(it, shape)}"></i>{_esc(it[0])}</li>' for it in items)
     return f'<details open><summary>{_esc(title)}</summary><ul>{lis}</ul></details>'
 
 
@@ -403,6 +417,62 @@ def add_raster(m, array, bounds_4326, *, scheme: str = "concentration", vmin: fl
     layer = _ImageLayer(url, [[s, w], [n, e]], name=name, opacity=opacity, show=show)
     m.add_child(layer)
     return layer
+
+
+def _encode_grid(a: np.ndarray, decimals: int) -> dict:
+    """A grid as little-endian uint16 steps of ``10**-decimals`` from its minimum (65535 = no value), base64."""
+    a = np.asarray(a, dtype=float)
+    ok = np.isfinite(a)
+    lo = float(np.nanmin(a)) if ok.any() else 0.0
+    hi = float(np.nanmax(a)) if ok.any() else 0.0
+    step = 10.0 ** -decimals
+    while (hi - lo) / step > 65534:
+        step *= 10
+    q = np.full(a.shape, 65535, dtype="<u2")
+    q[ok] = np.round((a[ok] - lo) / step).astype("<u2")
+    return {"lo": round(lo, 10), "step": step, "d": max(0, -int(round(math.log10(step)))),
+            "b64": base64.b64encode(q.tobytes()).decode()}
+
+
+def add_value_readout(m, grids: Sequence[tuple[str, np.ndarray]], bounds_4326, *, unit: str = "",
+                      decimals: int = 1, max_cells: int = 120_000):
+    """Click the map → the values of ``grids`` at that point (e.g. the surface and its kriging standard error).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`web_map`.
+    grids : sequence of (label, array)
+        Arrays of one shape on the Web-Mercator grid :func:`geoairplan.maps.surfaces.raster_to_web`
+        returns (rows north → south); NaN means no value.
+    bounds_4326 : tuple
+        ``(west, south, east, north)`` in degrees of the arrays' outer edges.
+    unit : str
+        Unit shown after every value (as people read it, e.g. ``µg/m³``).
+    decimals : int
+        Values are stored and shown to this many decimals (uint16 steps, base64 in the page).
+    max_cells : int
+        Larger grids are thinned (every 2nd, 3rd … cell) to keep the page small.
+
+    Returns
+    -------
+    The readout element.
+    """
+    _state(m)
+    arrs = [np.asarray(a, dtype=float) for _, a in grids]
+    if not arrs or any(a.shape != arrs[0].shape or a.ndim != 2 for a in arrs):
+        raise InputError("value readout: the grids must be 2-D arrays of one shape",
+                         fix="pass the arrays raster_to_web returns for one surface")
+    k = 1
+    while arrs[0][::k, ::k].size > max_cells:
+        k += 1
+    rows, cols = arrs[0].shape
+    data = {"bounds": [float(v) for v in bounds_4326], "rows": rows, "cols": cols, "k": k,
+            "unit": _esc(unit),
+            "grids": [{"label": _esc(lab), **_encode_grid(a[::k, ::k], decimals)} for (lab, _), a in zip(grids, arrs)]}
+    el = _Readout(data)
+    m.add_child(el)
+    return el
 
 
 def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, name: str,

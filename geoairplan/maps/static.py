@@ -21,6 +21,7 @@ reproducible.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -33,6 +34,7 @@ import geopandas as gpd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.cm import ScalarMappable  # noqa: E402
 from matplotlib.colors import LogNorm, Normalize  # noqa: E402
 from mpl_toolkits.axes_grid1.inset_locator import inset_axes  # noqa: E402
@@ -152,6 +154,7 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
         sp.set_color("#444444")
     ax.set_facecolor("#eef4f8")  # sea
     _plot_context(ax, exclude=set(towns["COUNTYNAME"]) if len(towns) else set())
+    fig._gap_land = shapely.union_all(towns.geometry.values) if len(towns) else None  # type: ignore[attr-defined]
     if townships and len(towns):
         towns.plot(ax=ax, facecolor="#f7f5ef", edgecolor="#8a8a8a", linewidth=0.35, zorder=1)
         outline = towns.dissolve("COUNTYNAME")
@@ -162,11 +165,13 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
             for _, r in towns.iterrows():
                 p = r.geometry.representative_point()
                 if ax.get_xlim()[0] < p.x < ax.get_xlim()[1] and ax.get_ylim()[0] < p.y < ax.get_ylim()[1]:
-                    ax.annotate(r["TOWNNAME"], (p.x, p.y), ha="center", va="center", fontproperties=fp,
-                                color="#333333", zorder=25, annotation_clip=True)
+                    t = ax.annotate(r["TOWNNAME"], (p.x, p.y), ha="center", va="center", fontproperties=fp,
+                                    color="#333333", zorder=25, annotation_clip=True)
+                    t._gap_label = 1  # township labels give way to point labels  # type: ignore[attr-defined]
     top = lay["axes"][1] + lay["axes"][3]
-    fig.text(0.5, top + (1 - top) * 0.45, title, ha="center", va="center",
-             fontproperties=font_properties(17))
+    lines = _wrap(fig, title, font_properties(17), 0.94)
+    fig.text(0.5, top + (1 - top) * (0.5 if subtitle else 0.45), "\n".join(lines), ha="center", va="center",
+             fontproperties=font_properties(17 if len(lines) == 1 else 14), linespacing=1.15)
     if subtitle:
         fig.text(0.5, top + (1 - top) * 0.12, subtitle, ha="center", va="center",
                  fontproperties=font_properties(10), color="#333333")
@@ -244,8 +249,9 @@ def _labels(ax, g, col, *, size, zorder, points):
         p = r.geometry if points else r.geometry.representative_point()
         kw = dict(xytext=(4, 3), textcoords="offset points", ha="left", va="bottom") if points else \
             dict(ha="center", va="center")
-        ax.annotate(str(r[col]), (p.x, p.y), fontproperties=fp, zorder=zorder, path_effects=halo,
-                    annotation_clip=True, **kw)
+        t = ax.annotate(str(r[col]), (p.x, p.y), fontproperties=fp, zorder=zorder, path_effects=halo,
+                        annotation_clip=True, **kw)
+        t._gap_label = 3 if points else 2  # type: ignore[attr-defined]
 
 
 def plot_raster(ax, array, transform_or_extent, *, scheme: str = "concentration", vmin: float | None = None,
@@ -279,16 +285,33 @@ def plot_raster(ax, array, transform_or_extent, *, scheme: str = "concentration"
     return im
 
 
-def add_static_legend(ax, items: Sequence[tuple[str, str]], title: str, *, loc: str = "lower right",
+def add_static_legend(ax, items: Sequence[tuple], title: str, *, loc: str = "lower right",
                       kind: str = "patch", fontsize: float = 8.5):
-    """A legend ``[(label, colour), ...]`` (patches, or ``kind="point"`` for markers)."""
-    if kind == "point":
-        handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="white",
-                          markersize=8, label=lab) for lab, c in items]
-    elif kind == "line":
-        handles = [Line2D([], [], color=c, linewidth=2, label=lab) for lab, c in items]
-    else:
-        handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.5, label=lab) for lab, c in items]
+    """A legend ``[(label, colour), ...]`` drawn with the map's symbols.
+
+    ``kind`` is the symbol of every item: ``"patch"`` (polygons), ``"point"``
+    (circle markers) or ``"line"``. An item may be ``(label, colour, style)``
+    with ``style`` a dict overriding it for that item: ``{"kind": "point",
+    "marker": "^"}``, ``{"kind": "patch", "hatch": "///", "edgecolor": "#c00"}``,
+    ``{"alpha": 0.3}`` … so each entry looks like what the map draws. Where the
+    legend goes is decided by :func:`save_static` (off the county's land);
+    ``loc`` is the first choice.
+    """
+    handles = []
+    for it in items:
+        lab, c = it[0], it[1]
+        st = dict(it[2]) if len(it) > 2 and it[2] else {}
+        k = st.pop("kind", kind)
+        if k == "point":
+            handles.append(Line2D([], [], marker=st.get("marker", "o"), linestyle="", markerfacecolor=c,
+                                  markeredgecolor=st.get("edgecolor", "white"), markersize=st.get("size", 8),
+                                  label=lab))
+        elif k == "line":
+            handles.append(Line2D([], [], color=c, linewidth=st.get("linewidth", 2), label=lab))
+        else:
+            handles.append(Patch(facecolor=c, edgecolor=st.get("edgecolor", "#555555"),
+                                 linewidth=st.get("linewidth", 0.5 if "hatch" not in st else 1.0),
+                                 hatch=st.get("hatch"), alpha=st.get("alpha"), label=lab))
     prev = getattr(ax, "_gap_legends", [])
     leg = ax.legend(handles=handles, title=title, loc=loc, prop=font_properties(fontsize),
                     title_fontproperties=font_properties(fontsize + 1), frameon=True,
@@ -314,6 +337,7 @@ def add_colorbar_static(ax, mappable_or_scheme, vmin: float | None = None, vmax:
     else:
         sm = mappable_or_scheme
     cax = inset_axes(ax, width="28%", height="2.2%", loc=loc, borderpad=2.2)
+    ax._gap_cbars = getattr(ax, "_gap_cbars", []) + [cax]
     cb = ax.figure.colorbar(sm, cax=cax, orientation="horizontal")
     cb.set_label(caption, fontproperties=font_properties(8))
     cax.xaxis.set_label_position("top")
@@ -330,18 +354,31 @@ def _nice(x: float) -> float:
     return 10 * e
 
 
-def add_scale_bar(ax, *, loc: str = "lower left") -> None:
-    """A km scale bar (axes in metres), about a fifth of the map width, alternating black/white."""
+def _scale_geometry(ax):
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _nice((x1 - x0) / 5)
     n = 4 if length / 1000 >= 4 else 2
-    seg = length / n
-    bx = x0 + (x1 - x0) * 0.04
-    by = y0 + (y1 - y0) * 0.05
     hgt = (y1 - y0) * 0.008
-    ax.add_patch(Rectangle((bx - (x1 - x0) * 0.01, by - hgt * 4), length + (x1 - x0) * 0.04, hgt * 8.5,
-                           facecolor="white", alpha=0.8, edgecolor="none", zorder=40))
+    box_w, box_h = length + (x1 - x0) * 0.04, hgt * 8.5
+    return length, n, hgt, box_w, box_h
+
+
+def add_scale_bar(ax, *, loc: str = "lower left", at: tuple[float, float] | None = None) -> None:
+    """A km scale bar (axes in metres), about a fifth of the map width, alternating black/white.
+
+    ``at`` is the lower-left corner of its white box in map coordinates
+    (:func:`save_static` puts it off the county's land); default: lower left.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length, n, hgt, box_w, box_h = _scale_geometry(ax)
+    seg = length / n
+    if at is None:
+        at = (x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.05 - hgt * 4)
+    bx, by = at[0] + (x1 - x0) * 0.01, at[1] + hgt * 4
+    ax.add_patch(Rectangle(at, box_w, box_h, facecolor="white", alpha=0.8, edgecolor="none", zorder=40,
+                           gid="gap-scalebar"))
     for i in range(n):
         ax.add_patch(Rectangle((bx + i * seg, by), seg, hgt, facecolor="black" if i % 2 == 0 else "white",
                                edgecolor="black", linewidth=0.6, zorder=41))
@@ -353,22 +390,205 @@ def add_scale_bar(ax, *, loc: str = "lower left") -> None:
             zorder=42)
 
 
-def add_north_arrow(ax) -> None:
-    """A north arrow in the upper left (grid north of TM2, within 1° of true north in Taiwan)."""
+def _arrow_geometry(ax):
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     size = min(x1 - x0, y1 - y0) * 0.06
-    cx = x0 + (x1 - x0) * 0.05
-    cy = y1 - (y1 - y0) * 0.06 - size
+    return size, size * 0.8, size * 1.75  # arrow length, box width, box height
+
+
+def add_north_arrow(ax, *, at: tuple[float, float] | None = None) -> None:
+    """A north arrow (grid north of TM2, within 1° of true north in Taiwan); default upper left.
+
+    ``at`` is the lower-left corner of its (invisible) box in map coordinates.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    size, bw, bh = _arrow_geometry(ax)
+    if at is None:
+        at = (x0 + (x1 - x0) * 0.05 - bw / 2, y1 - (y1 - y0) * 0.06 - size)
+    cx, cy = at[0] + bw / 2, at[1]
+    ax.add_patch(Rectangle(at, bw, bh, facecolor="none", edgecolor="none", zorder=39, gid="gap-north"))
     ax.add_patch(FancyArrow(cx, cy, 0, size, width=size * 0.12, head_width=size * 0.45,
                             head_length=size * 0.5, length_includes_head=True, color="black", zorder=42))
     ax.text(cx, cy + size * 1.12, "N", ha="center", va="bottom", fontproperties=font_properties(12),
             zorder=42)
 
 
+def _wrap(fig, text: str, fp, frac: float) -> list[str]:
+    """``text`` broken into lines no wider than ``frac`` of the figure (CJK may break between characters)."""
+    r = fig.canvas.get_renderer()
+    limit = fig.bbox.width * frac
+
+    def width(t):
+        return Text(0, 0, t, fontproperties=fp, figure=fig).get_window_extent(r).width
+
+    if width(text) <= limit:
+        return [text]
+    tokens = re.findall(r"[A-Za-z0-9.,%/°²³µ×±+\-*_#]+\s*|\s+|.", text)
+    lines, cur = [], ""
+    for tok in tokens:
+        if cur and width(cur + tok) > limit:
+            lines.append(cur.rstrip())
+            cur = tok.lstrip()
+        else:
+            cur += tok
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines
+
+
+def _boxes_overlap(a, b) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, ix) * max(0.0, iy)
+
+
+def _obstacles(fig, ax, renderer):
+    """The county's land (display coordinates) and the drawn points (small boxes) furniture must not cover."""
+    land = getattr(fig, "_gap_land", None)
+    land_px = shapely.transform(land, ax.transData.transform) if land is not None else None
+    pts = []
+    for coll in ax.collections:
+        if type(coll).__name__ != "PathCollection":  # scatter points (stations, sources)
+            continue
+        offs = coll.get_offsets()
+        if offs is None or len(offs) == 0:
+            continue
+        for x, y in ax.transData.transform(np.asarray(offs, dtype=float)):
+            pts.append((x - 6, y - 6, x + 6, y + 6))
+    return land_px, pts
+
+
+def _place_furniture(fig, ax, *, scale_bar: bool, north_arrow: bool) -> None:
+    """Put legends, colour bars, the scale bar and the north arrow where they cover no land.
+
+    Candidate places run along the frame; each costs the land it covers (in
+    display pixels²), the points it hides and any overlap with furniture already
+    placed. When some piece can only go over land, the map zooms out (the frame
+    keeps its size) until everything fits on the sea or the neighbours.
+    """
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    axbb = ax.get_window_extent(r)
+    legends = list(getattr(ax, "_gap_legends", []))
+    cbars = list(getattr(ax, "_gap_cbars", []))
+    sizes = []
+    for leg in legends:
+        bb = leg.get_window_extent(r)
+        pref = leg._loc if isinstance(leg._loc, int) else 4
+        sizes.append(("legend", leg, bb.width, bb.height, pref))
+    for cax in cbars:
+        tb, pos = cax.get_tightbbox(r), cax.get_window_extent(r)
+        sizes.append(("cbar", (cax, pos.x0 - tb.x0, pos.y0 - tb.y0), tb.width, tb.height, 1))
+    sizes.sort(key=lambda s: -s[2] * s[3])
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    cx, cy, hw, hh = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+    m = 6.0
+    best_plan = None
+    for attempt in range(8):
+        f = 1.0 + 0.08 * attempt
+        ax.set_xlim(cx - hw * f, cx + hw * f)
+        ax.set_ylim(cy - hh * f, cy + hh * f)
+        sx = axbb.width / (2 * hw * f)
+        items = list(sizes)
+        if scale_bar:
+            _, _, _, bw, bh = _scale_geometry(ax)
+            items.append(("scale", None, bw * sx, bh * sx, 3))
+        if north_arrow:
+            _, bw, bh = _arrow_geometry(ax)
+            items.append(("north", None, bw * sx, bh * sx, 2))
+        land, pts = _obstacles(fig, ax, r)
+        placed, plan, total = [], [], 0.0
+        for kind, obj, w, h, pref in items:
+            cands = []
+            xs = np.linspace(axbb.x0 + m, axbb.x1 - m - w, 9)
+            ys = np.linspace(axbb.y0 + m, axbb.y1 - m - h, 9)
+            for x in xs:
+                cands += [(x, axbb.y0 + m), (x, axbb.y1 - m - h)]
+            for y in ys[1:-1]:
+                cands += [(axbb.x0 + m, y), (axbb.x1 - m - w, y)]
+            corner = {1: (axbb.x1, axbb.y1), 2: (axbb.x0, axbb.y1), 3: (axbb.x0, axbb.y0),
+                      4: (axbb.x1, axbb.y0)}.get(pref, (axbb.x1, axbb.y0))
+            best = None
+            for x, y in cands:
+                box = (x, y, x + w, y + h)
+                cover = land.intersection(shapely.box(*box)).area if land is not None else 0.0
+                cost = cover + sum(50.0 * _boxes_overlap(box, p) for p in pts)
+                cost += sum(1e9 * _boxes_overlap(box, b) for b in placed)
+                near = math.hypot(x + w / 2 - corner[0], y + h / 2 - corner[1]) * 1e-3
+                if best is None or cost + near < best[0]:
+                    best = (cost + near, box, cost)
+            placed.append(best[1])
+            plan.append((kind, obj, best[1]))
+            total += best[2]
+        if best_plan is None or total < best_plan[0] - 1e-6:
+            best_plan = (total, f, plan)
+        if total < 1.0:
+            break
+    _, f, plan = best_plan
+    ax.set_xlim(cx - hw * f, cx + hw * f)
+    ax.set_ylim(cy - hh * f, cy + hh * f)
+    inv = ax.transData.inverted()
+    fbb = fig.bbox
+    for kind, obj, box in plan:
+        if kind == "legend":
+            obj.set_loc(((box[0] - axbb.x0) / axbb.width, (box[1] - axbb.y0) / axbb.height))
+        elif kind == "cbar":
+            cax, dx, dy = obj
+            pos = cax.get_position()
+            cax.set_axes_locator(None)
+            cax.set_position([(box[0] + dx) / fbb.width, (box[1] + dy) / fbb.height, pos.width, pos.height])
+        elif kind == "scale":
+            add_scale_bar(ax, at=tuple(inv.transform((box[0], box[1]))))
+        elif kind == "north":
+            add_north_arrow(ax, at=tuple(inv.transform((box[0], box[1]))))
+    _declutter_labels(fig, ax, [b for _, _, b in plan])
+
+
+def _declutter_labels(fig, ax, furniture) -> None:
+    """Labels that would overprint: point labels move to another side of their point, others give way."""
+    r = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if getattr(t, "_gap_label", 0) and t.get_visible()]
+    texts.sort(key=lambda t: -t._gap_label)
+    kept = [tuple(b) for b in furniture]
+
+    def ext(t):
+        bb = t.get_window_extent(r)
+        return (bb.x0, bb.y0, bb.x1, bb.y1)
+
+    def free(b):  # 2 px apart: labels that touch read as one (臺西鄉臺西)
+        g = (b[0] - 2, b[1] - 2, b[2] + 2, b[3] + 2)
+        return all(_boxes_overlap(g, k) <= 0.0 for k in kept)
+
+    for t in texts:
+        b = ext(t)
+        if free(b):
+            kept.append(b)
+            continue
+        ok = False
+        if t._gap_label == 3:  # a point label: try the other sides of its point
+            for (dx, dy), ha, va in (((-4, 3), "right", "bottom"), ((4, -3), "left", "top"),
+                                     ((-4, -3), "right", "top"), ((0, 6), "center", "bottom"),
+                                     ((0, -6), "center", "top")):
+                t.xyann = (dx, dy)
+                t.set_ha(ha)
+                t.set_va(va)
+                b = ext(t)
+                if free(b):
+                    ok = True
+                    break
+        if not ok:
+            t.set_visible(False)
+        else:
+            kept.append(b)
+
+
 def save_static(fig, path_without_suffix, *, formats: Sequence[str] = ("png", "pdf"), dpi: int = 300,
                 scale_bar: bool = True, north_arrow: bool = True) -> list[Path]:
-    """Add the scale bar and north arrow, then write ``path.png`` (300 dpi) and ``path.pdf``.
+    """Place legends, colour bars, scale bar and north arrow off the county's land (zooming out if
+    needed), keep labels from overprinting, then write ``path.png`` (300 dpi) and ``path.pdf``.
 
     PDF text is embedded TrueType (fonttype 42), no creation date is written
     (PNG: only ``Software``; PDF: ``CreationDate=None``), so the same map
@@ -382,10 +602,7 @@ def save_static(fig, path_without_suffix, *, formats: Sequence[str] = ("png", "p
     ax = fig.axes[0]
     _no_axis_labels(ax)
     if not state.get("decorated"):
-        if scale_bar:
-            add_scale_bar(ax)
-        if north_arrow:
-            add_north_arrow(ax)
+        _place_furniture(fig, ax, scale_bar=scale_bar, north_arrow=north_arrow)
         state["decorated"] = True
         fig._geoairplan = state
     out = []

@@ -29,6 +29,7 @@ from geoairplan.maps.static import add_level_legend_static, plot_points, plot_po
 from geoairplan.maps.style import level_label
 from geoairplan.maps.web import add_level_legend, add_points, add_time_slider, township_base, web_map
 from geoairplan.reference.names import station_key
+from geoairplan.reference.pollutants import criterion_label
 
 __all__ = ["build", "episode_map", "peak_map", "episode_title", "peak_title", "township_hours", "station_hours"]
 
@@ -107,7 +108,7 @@ def _stations(result, counties) -> gpd.GeoDataFrame | None:
                                                       _to2022(result, c)))
     st["max_level"] = st["max_code"].map(lambda c: f"{c} {level_label(c)}")
     st["max_time"] = st["skey"].map(top["time"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
-    st["criterion"] = st["skey"].map(top["criterion"]).fillna("")
+    st["criterion"] = st["skey"].map(top["criterion"]).fillna("").map(criterion_label)  # words, µg/m³
     st["station"] = st["name_zh"]
     return st.reset_index(drop=True)
 

@@ -83,6 +83,7 @@ from geoairplan.maps.layers import (  # noqa: F401
     add_colorbar,
     raster_png,
     add_raster,
+    add_value_readout,
     add_time_slider,
 )
 from geoairplan.maps.render import (  # noqa: F401
@@ -101,6 +102,7 @@ from geoairplan.maps.render import (  # noqa: F401
 
 __all__ = [
     "web_map",
+    "add_value_readout",
     "add_polygons",
     "add_points",
     "add_lines",

@@ -49,10 +49,10 @@ def write_table(df: pd.DataFrame, path, meta=None) -> Path:
     """One CSV (or ``.parquet``) table; scenario runs get a ``data_kind`` column.
 
     A table may ask for its own float format in ``df.attrs["float_format"]``
-    (e.g. ``"%.4f"`` for coordinates in metres); the default is ``"%.6g"``.
+    (e.g. ``"%.4f"``); the default is 6 significant digits, coordinates in full (see :func:`write_csv`).
     """
     path = Path(path)
-    float_format = getattr(df, "attrs", {}).get("float_format", "%.6g")
+    float_format = getattr(df, "attrs", {}).get("float_format")
     if meta is not None and meta.scenario:
         df = pd.DataFrame(df).copy()
         df["data_kind"] = "scenario"

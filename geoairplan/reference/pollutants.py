@@ -29,7 +29,7 @@ import unicodedata
 from geoairplan.errors import InputError
 from geoairplan.reference.names import suggest
 
-__all__ = ["CODES", "RULE_POLLUTANTS", "UNITS", "LABELS", "UNIT_LABELS", "normalize_pollutant",
+__all__ = ["AVERAGING_LABELS", "averaging_label", "criterion_label", "CODES", "RULE_POLLUTANTS", "UNITS", "LABELS", "UNIT_LABELS", "normalize_pollutant",
            "normalize_unit", "check_pollutant", "EMISSION_COLUMNS", "EMISSION_LABELS", "emission_key",
            "emission_column", "unit_label", "label"]
 
@@ -132,6 +132,56 @@ def unit_label(unit: str | None) -> str:
 def label(code: str) -> str:
     """A pollutant code as people read it (``pm2.5`` -> ``PM2.5 細懸浮微粒``)."""
     return LABELS.get(code, EMISSION_LABELS.get(code, code))
+
+
+#: Averaging codes of ``data/rules`` as people read them (Chinese and English).
+AVERAGING_LABELS: dict[str, str] = {"1h": "小時值 hourly", "8h_moving": "8小時移動平均 8-h moving average",
+                                    "24h_moving": "24小時移動平均 24-h moving average",
+                                    "24h": "24小時平均 24-h average"}
+
+
+def averaging_label(code: str | None) -> str:
+    """An averaging code as people read it (``24h_moving`` -> ``24小時移動平均 24-h moving average``)."""
+    return AVERAGING_LABELS.get(code or "", code or "")
+
+
+_CRITERION = re.compile(r"^\s*(?P<p>\S+)\s+(?P<a>\S+)\s+(?P<v>[-+0-9.]+)\s*(?P<op>>=|<=|>|<)\s*(?P<t>[-+0-9.]+)"
+                        r"\s*(?P<u>\S+)?(?:\s+for\s+(?P<n>\d+)\s+consecutive hours)?\s*$")
+
+
+def criterion_label(text) -> str:
+    """A level criterion as written by :mod:`geoairplan.warnings` for people.
+
+    ``"pm2.5 24h_moving 55.96 >= 54.5 ug/m3"`` -> ``"PM2.5 24小時移動平均 55.96 ≥ 54.5 µg/m³"``;
+    several criteria joined by ``"; "`` are each rewritten; text of another
+    shape is returned unchanged.
+
+    Parameters
+    ----------
+    text : str
+        The ``criterion`` of a levels table.
+
+    Returns
+    -------
+    str
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    out = []
+    for part in str(text).split("; "):
+        mo = _CRITERION.match(part)
+        if not mo:
+            out.append(part)
+            continue
+        p = normalize_pollutant(mo["p"]) or mo["p"]
+        name = label(p).split(" ")[0]
+        avg = averaging_label(mo["a"]).split(" ")[0]
+        op = {">=": "≥", "<=": "≤"}.get(mo["op"], mo["op"])
+        s = f"{name} {avg} {mo['v']} {op} {mo['t']} {unit_label(mo['u'])}".rstrip()
+        if mo["n"]:
+            s += f"（連續 {mo['n']} 小時 {mo['n']} consecutive hours）"
+        out.append(s)
+    return "；".join(out)
 
 
 # --------------------------------------------------------------------------- emissions

@@ -43,3 +43,16 @@ def test_scenario_labels_come_from_meta():
     texts = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
     assert any("情境 scenario" in t for t in texts)
     plt.close(fig)
+
+
+def test_popups_name_the_criterion_in_words_not_codes():
+    from geoairplan.reference.pollutants import averaging_label, criterion_label
+
+    assert criterion_label("pm2.5 24h_moving 55.96 >= 54.5 ug/m3") == "PM2.5 24小時移動平均 55.96 ≥ 54.5 µg/m³"
+    assert "連續 2 小時" in criterion_label("o3 1h 210 >= 200 ppb for 2 consecutive hours")
+    assert averaging_label("8h_moving").startswith("8小時移動平均")
+    assert criterion_label(None) == "" and criterion_label("other text") == "other text"
+    rows = series("屏東", "pm2.5", [80.0] * 30) + series("潮州", "pm2.5", [10.0] * 30)
+    html = render_html(build(run_warnings(tidy(rows), county=PT, mapping=MAPPING))[0].obj, offline=True)
+    assert "24小時移動平均" in html or "小時值" in html
+    assert "24h_moving" not in html and "ug/m3" not in html

@@ -223,3 +223,11 @@ def test_contour_polygons_cover_their_bands():
     m = web.web_map("t", source="s", county="屏東縣")
     web.add_polygons(m, g, name="bands", color_col="band", color_map=cols)
     assert cols["5–10"] in web.render_html(m)
+
+
+def test_popup_numbers_are_rounded_for_people():
+    from geoairplan.maps.escape import _esc
+
+    assert _esc(15.0933) == "15.09" and _esc(563.626) == "563.6" and _esc(0.000123456) == "0.0001235"
+    assert _esc(1607.96) == "1,608" and _esc(2508512.3) == "2,508,512"  # integer digits kept, never 2.5085e+06
+    assert _esc(float("nan")) == "" and _esc(0.0) == "0"
