@@ -96,14 +96,15 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     files: dict[str, Path] = {}
 
     def add(p: Path) -> None:
-        files[p.relative_to(out.resolve()).as_posix()] = p
+        files[p.relative_to(out).as_posix()] = p
 
     def at(name: str) -> Path:
         """``out / name``, refused unless it is a plain name inside ``out`` of a length file systems take."""
         if "\x00" in name or len(Path(name).name.encode("utf-8")) > 255:
             raise InputError(f"the output name {name[:60]!r}... cannot be a file name (control character or "
                              f"over 255 bytes)", where="out", fix="give a shorter --label or name")
-        return inside(out, name)
+        inside(out, name)  # refused unless it stays in ``out``
+        return out / name
 
     layers = {k: v for k, v in result.layers().items() if v is not None}
     if meta.scenario:  # the layers say so too, like the CSV tables
