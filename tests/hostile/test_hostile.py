@@ -224,3 +224,15 @@ def test_fuzz_stations_reader(tmp_path_factory, rows):
         return
     ragged = {int(p.where.split()[1]) for p in gdf.attrs["problems"] if str(p.where).startswith("line ")}
     assert len(gdf) + len(ragged) == n
+
+
+def test_station_list_keeps_the_official_name_for_display_and_joins_on_the_key(tmp_path):
+    """Should-fix of issue 14: 恆春站 / 'Ping Tung 站' are shown as written, joined as 恆春 / 屏東-like keys."""
+    from geoairplan.coverage.stations import prepare_stations
+    p = tmp_path / "st.csv"
+    p.write_text("station,lon,lat\n屏東,120.488033,22.673081\n潮州,120.561175,22.523108\n"
+                 "恆春站,120.788928,21.958069\n", encoding="utf-8")
+    st = prepare_stations(str(p))
+    row = st[st["station"] == "恆春"].iloc[0]
+    assert row["name"] == "恆春站"
+    assert set(st["station"]) == {"屏東", "潮州", "恆春"}
