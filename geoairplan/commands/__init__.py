@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import time
 
 
@@ -36,6 +37,26 @@ def number(kind=float, *, low=None, high=None, low_open=False, unit=""):
     return parse
 
 
+_N_ROWS = re.compile(r"\((\d+) (?:rows|records|values)\)|^(\d+) (?:rows|records|values)\b")
+_LIST = re.compile(r"^(?:rows|records|lines) ([\d, ]+)$")
+
+
+def rows_in(problem) -> int:
+    """How many rows or values a problem stands for, read from its ``where`` (``row 5``: 1, ``rows 5, 9``: 2,
+    ``rows 5, ... (40 rows)``: 40) and reason (``... 144 rows not used``); 1 when it does not say."""
+    where = str(problem.where).strip()
+    m = _N_ROWS.search(where)
+    if m:
+        return int(m.group(1) or m.group(2))
+    m = _LIST.match(where)
+    if m:
+        return len([v for v in m.group(1).split(",") if v.strip()])
+    m = re.search(r"(\d+) (?:rows|records|values|readings) (?:not used|skipped)", str(problem.reason))
+    if m:
+        return int(m.group(1))
+    return 1
+
+
 def add_output_args(p, *, no_maps_help: str) -> None:
     """``--out DIR``, ``--offline``, ``--no-maps`` and ``--scenario``, the same on every command."""
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -55,7 +76,7 @@ def report(problems, files, out, *, t0: float | None = None, where: str = "probl
     """
     n_files = files if isinstance(files, int) else len(files)
     if problems:
-        n_err = sum(p.severity == "error" for p in problems)
+        n_err = sum(rows_in(p) for p in problems if p.severity == "error")
         print(f"{len(problems)} problem(s) ({n_err} rows or values not used), see {where}:")
         print("  " + problems.summary(limit).replace("\n", "\n  "))
     took = f" in {time.perf_counter() - t0:.1f} s" if t0 is not None else ""

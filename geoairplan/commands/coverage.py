@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, report
+from geoairplan.commands import add_output_args, number, report
 
 import argparse
 
@@ -59,13 +59,7 @@ saying "scenario" labels every output scenario (as --scenario does).
 
 
 def _neighbours(text: str):
-    try:
-        km = float(text.strip().lower().removesuffix("km"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in km") from None
-    if km < 0:
-        raise argparse.ArgumentTypeError("the distance must be >= 0 km")
-    return km
+    return number(float, low=0, high=500, unit="km")(text)
 
 
 def add_parser(sub) -> None:

@@ -36,7 +36,16 @@ def run_show(args: argparse.Namespace) -> int:
 
     df = show(args.name, county=args.county)
     if args.csv:
-        df.to_csv(args.csv, index=False, lineterminator="\n")
+        from pathlib import Path
+        from geoairplan.errors import InputError
+        target = Path(args.csv)
+        if target.is_dir():
+            raise InputError("this is a folder, not a file name", file=target, where="--csv",
+                             fix="give a file name, e.g. --csv stations.csv")
+        if not target.parent.is_dir():
+            raise InputError(f"the folder {target.parent} does not exist", file=target, where="--csv",
+                             fix=f"create it first (mkdir -p {target.parent}) or give a file in an existing folder")
+        df.to_csv(target, index=False, lineterminator="\n")
         print(f"wrote {len(df)} rows to {args.csv}")
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None,

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from geoairplan.commands import number
 
 #: Environment variable holding the MOENV API key.
 API_KEY_ENV = "MOENV_API_KEY"
@@ -39,7 +40,7 @@ def _common(p) -> None:
     p.add_argument("--cache", metavar="DIR", help="page cache (default ~/.cache/geoairplan/fetch); a failed "
                    "download resumes from the pages there")
     p.add_argument("--no-cache", action="store_true", help="keep no pages (no resume)")
-    p.add_argument("--retries", type=int, default=4, help="tries again after 429/5xx/cut-off answers (default 4)")
+    p.add_argument("--retries", type=number(int, low=0, high=20), default=4, help="tries again after 429/5xx/cut-off answers (default 4)")
     p.add_argument("-v", "--verbose", action="store_true", help="print each request (API key hidden)")
 
 
@@ -58,7 +59,7 @@ def add_parser(sub) -> None:
     m.add_argument("--from", dest="start", metavar="TIME", help="first hour (Taiwan time, hour ending)")
     m.add_argument("--to", dest="end", metavar="TIME", help="last hour (Taiwan time, hour ending)")
     m.add_argument("--base-url", default=None, help="API base URL (default: MOENV's open-data API v2)")
-    m.add_argument("--limit", type=int, default=1000, help="records per page (default 1000)")
+    m.add_argument("--limit", type=number(int, low=1, high=10_000), default=1000, help="records per page (default 1000)")
     _common(m)
     m.set_defaults(func=run_moenv)
     s = fsub.add_parser("sensors", help="one county's micro-sensor PM2.5 (Civil IoT SensorThings)",
@@ -74,6 +75,24 @@ def add_parser(sub) -> None:
     s.set_defaults(func=run_sensors)
 
 
+def _check_out(out: str) -> None:
+    """Refuse an --out that cannot be written, before any request is made."""
+    from geoairplan.errors import InputError
+    path = Path(out)
+    if "\x00" in out or any(len(p.encode("utf-8")) > 255 for p in path.parts):
+        raise InputError("the file name is over 255 bytes or holds a control character", where="--out",
+                         file=out[:80], fix="give a shorter plain file name")
+    if path.is_dir():
+        raise InputError("this is a folder, not a file name", where="--out", file=out,
+                         fix="give the file to write, e.g. --out data/aqx_p_432.json")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"{parent} is a file, so nothing can be written under it", where="--out", file=out,
+                         fix="give a path in a folder")
+
+
 def _problems(probs) -> None:
     for p in list(probs)[:10]:
         print(f"  {p.severity}: {p.where}: {p.reason}")
@@ -85,6 +104,7 @@ def run_moenv(args: argparse.Namespace) -> int:
     from geoairplan.io.fetch import DATASETS, MOENV_API, fetch_moenv
 
     t0 = time.perf_counter()
+    _check_out(args.out)
     key = args.api_key or os.environ.get(API_KEY_ENV, "")
     ds = args.dataset.strip().lower()
     f = _fetcher(args, max_age=DATASETS.get(ds, {}).get("max_age"))
@@ -101,6 +121,7 @@ def run_sensors(args: argparse.Namespace) -> int:
     from geoairplan.io.fetch import EPAIOT_ENDPOINT, fetch_sensors
 
     t0 = time.perf_counter()
+    _check_out(args.out)
     got = fetch_sensors(args.endpoint or EPAIOT_ENDPOINT, args.county, args.start, args.end, args.out, datastream=args.datastream,
                         fetcher=_fetcher(args))
     _problems(got.problems)

@@ -8,6 +8,7 @@ import time
 from geoairplan.commands import add_output_args, number, report
 
 _metres = number(float, low=0, low_open=True, unit="m")
+_cell = number(float, low=1, unit="m")  # a grid cell or pixel under a metre is never meant (TM2 metres)
 
 
 def _bandwidth(text: str):
@@ -34,15 +35,15 @@ def add_parser(sub) -> None:
     p.add_argument("sources", metavar="SOURCES",
                    help="point-source CSV, a township table CSV, or 'yunlin-declared' (embedded 002 T2.27)")
     p.add_argument("--county", help="limit to this county (townships and grid cover it)")
-    p.add_argument("--grid", type=_metres, default=1000.0, metavar="M", help="grid cell size in metres (1000)")
+    p.add_argument("--grid", type=_cell, default=1000.0, metavar="M", help="grid cell size in metres (1000)")
     p.add_argument("--pollutant", default="nox", help="sox, nox, co, pm, pm25 or nmhc/voc (default nox)")
     p.add_argument("--bandwidth", type=_bandwidth, default=None, metavar="M",
                    help="kernel bandwidth in metres, or 'scott' (default; = silverman in 2-D)")
-    p.add_argument("--resolution", type=_metres, default=250.0, metavar="M",
+    p.add_argument("--resolution", type=_cell, default=250.0, metavar="M",
                    help="kernel density pixel size in metres (250)")
     p.add_argument("--crs", default="EPSG:3826", help="CRS of UTM_E/UTM_N (default EPSG:3826 TWD97 TM2)")
-    p.add_argument("--permutations", type=number(int, low=0), default=999, help="Gi* permutations (999)")
-    p.add_argument("--seed", type=int, default=12345, help="permutation seed (12345)")
+    p.add_argument("--permutations", type=number(int, low=0, high=99_999), default=999, help="Gi* permutations (999)")
+    p.add_argument("--seed", type=number(int, low=0, high=2**32 - 1), default=12345, help="permutation seed (12345)")
     p.add_argument("--fdr", action="store_true", help="false-discovery-rate corrected confidence bins")
     p.add_argument("--islands", choices=["knn", "exclude"], default="knn",
                    help="units without neighbours: join to nearest (knn, default) or exclude")

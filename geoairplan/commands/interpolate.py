@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from geoairplan.commands import add_output_args, report
+from geoairplan.commands import add_output_args, number, report
 
 DESCRIPTION = """\
 Interpolate one pollutant from MOENV hourly data (any published form: lower-case,
@@ -50,6 +50,12 @@ examples:
 """
 
 
+_finite = number(float)
+_positive_m = number(float, low=0, low_open=True, unit="m")
+#: Largest --cell: a cell wider than 20 km leaves a county with a handful of cells or none.
+MAX_CELL_M = 20_000
+
+
 def _params(text: str) -> dict:
     out = {}
     for part in text.split(","):
@@ -59,9 +65,10 @@ def _params(text: str) -> dict:
             raise argparse.ArgumentTypeError(f"{part!r}: write name=value, e.g. sill=120,range=30000,nugget=10")
         k, v = part.split("=", 1)
         try:
-            out[k.strip()] = float(v)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{v!r} is not a number") from None
+            out[k.strip()] = _finite(v)
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(f"{k.strip()}={v.strip()}: {v.strip()!r} is not a finite number")\
+                from None
     return out
 
 
@@ -71,12 +78,9 @@ def _distance(text: str):
     if text.strip().lower() in ("none", "off", "0"):
         return None
     try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in metres (or 'none')") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError("the distance must be > 0 m (or 'none')")
-    return v
+        return _positive_m(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (a distance in metres, or 'none')") from None
 
 
 def add_parser(sub) -> None:
@@ -93,7 +97,7 @@ def add_parser(sub) -> None:
                    help="kriging: exceedance probability of every level per cell (<stem>_<hour>_p_<level>.tif) "
                         "and per township, and the model-based zone list at this confidence "
                         "(<stem>_zones_pNN.csv; beside, never instead of, the regulation's station rule)")
-    p.add_argument("--cell", type=float, default=500.0, metavar="M", help="cell size in metres (default 500)")
+    p.add_argument("--cell", type=number(float, low=0, low_open=True, high=MAX_CELL_M, unit="m"), default=500.0, metavar="M", help="cell size in metres (default 500)")
     p.add_argument("--hour", action="append", metavar="TIME",
                    help='hour to interpolate, local time, e.g. "2026-01-15 14:00" (repeatable; default: all)')
     p.add_argument("--county", action="append", metavar="NAME",
@@ -104,8 +108,8 @@ def add_parser(sub) -> None:
     p.add_argument("--label", help='label for titles and file names; "scenario" also marks the data as '
                                   'made-up, like --scenario')
     g = p.add_argument_group("IDW")
-    g.add_argument("--power", type=float, default=5.0, help="distance exponent (default 5, AirNow)")
-    g.add_argument("--neighbors", type=int, default=10, help="stations per cell (default 10, AirNow)")
+    g.add_argument("--power", type=number(float, low=0, low_open=True, high=20), default=5.0, help="distance exponent (default 5, AirNow)")
+    g.add_argument("--neighbors", type=number(int, low=1), default=10, help="stations per cell (default 10, AirNow)")
     g.add_argument("--max-distance", type=_distance, default="default", metavar="M",
                    help="leave cells farther than M metres from every station empty ('none': fill all; "
                         "default 25000 for idw, none otherwise)")
@@ -116,7 +120,7 @@ def add_parser(sub) -> None:
                    help="fixed parameters, e.g. sill=120,range=30000,nugget=10 (default: fitted, pooled over hours)")
     r = p.add_argument_group("RBF")
     r.add_argument("--kernel", default="thin_plate_spline", help="RBF kernel (default thin_plate_spline)")
-    r.add_argument("--smoothing", type=float, default=0.0, help="RBF smoothing (default 0: exact)")
+    r.add_argument("--smoothing", type=number(float, low=0), default=0.0, help="RBF smoothing (default 0: exact)")
     add_output_args(p, no_maps_help="rasters and tables only")
     p.set_defaults(func=run)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from os import PathLike
 from pathlib import Path
 
@@ -147,6 +149,8 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
     df = gpd.GeoDataFrame(df, geometry="geometry", crs=df.crs).reset_index(drop=True)
     if len(df) == 0:
         raise InputError("no stations given", file=source, fix="give at least one station with coordinates")
+    # the official name as written (spaces and a trailing 站 kept) for display; ``station`` is the join key
+    df["name"] = df["station"].map(display_name)
     df["station"] = df["station"].map(station_key)
     if df["station"].isna().any():
         i = int(np.flatnonzero(df["station"].isna())[0])
@@ -195,7 +199,7 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
         measures = df["pollutants"].fillna("").str.lower().str.replace(" ", "").str.split(";")
         keep = measures.map(lambda ps: p in ps)
         df = df[keep.to_numpy()]
-    out = gpd.GeoDataFrame(df[["station", "county", "township", "pollutants", "dist_to_land_m", "geometry"]]
+    out = gpd.GeoDataFrame(df[["station", "name", "county", "township", "pollutants", "dist_to_land_m", "geometry"]]
                            .reset_index(drop=True), geometry="geometry", crs=TM2)
     out.attrs["problems"] = probs
     out.attrs["source"] = source
@@ -204,6 +208,15 @@ def prepare_stations(stations=None, *, pollutant: str | None = None,
     out.attrs["types"] = chosen if stations is None else None
     out.attrs["excluded"] = excluded
     return out
+
+
+def display_name(name) -> str | None:
+    """A station's name as written, for display: NFKC-folded, outer spaces trimmed, inner runs of spaces
+    kept as one, 台 -> 臺; a trailing 站 and the spaces are kept (``station_key`` drops them for joining)."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    s = " ".join(unicodedata.normalize("NFKC", str(name)).split())
+    return s.replace("台", "臺") or None
 
 
 def _looks_like_path(text: str) -> bool:

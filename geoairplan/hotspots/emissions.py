@@ -50,6 +50,10 @@ KDE_MAX_PIXELS = 25_000_000
 # --------------------------------------------------------------------------- grid
 
 
+#: Most grid cells :func:`grid_emissions` builds over an area (a county at 100 m is about 300,000).
+MAX_GRID_CELLS = 2_000_000
+
+
 def grid_emissions(sources: gpd.GeoDataFrame, cell: float = 1000.0, *, area=None,
                    pollutants=None) -> gpd.GeoDataFrame:
     """Totals and densities of point sources on a TM2 grid with edges at multiples of ``cell``.
@@ -62,7 +66,7 @@ def grid_emissions(sources: gpd.GeoDataFrame, cell: float = 1000.0, *, area=None
     ``<key>_t`` (t/yr) and ``<key>_density`` (t/yr/km² of the whole cell), and
     ``area_km2`` (cell) and ``land_km2`` (part inside ``area``; NaN without it).
     """
-    if cell <= 0:
+    if not (np.isfinite(cell) and cell > 0):
         raise InputError(f"grid cell size {cell} m must be positive", where="grid",
                          fix="give a size in metres, e.g. 1000")
     keys = list(EMISSION_COLUMNS) if pollutants is None else [emission_key(p) for p in pollutants]
@@ -78,6 +82,12 @@ def grid_emissions(sources: gpd.GeoDataFrame, cell: float = 1000.0, *, area=None
         area_geom = ag.geometry.union_all()
         minx, miny, maxx, maxy = area_geom.bounds
         (c0, c1), (r0, r1) = cell_index([minx, maxx], [miny, maxy], cell)
+        n_cand = (int(c1) - int(c0) + 1) * (int(r1) - int(r0) + 1)
+        if n_cand > MAX_GRID_CELLS:  # sized before anything is allocated
+            raise InputError(f"a {cell:g} m grid over the area would have {n_cand:,} cells (the limit is "
+                             f"{MAX_GRID_CELLS:,})", where="grid",
+                             fix=f"give a larger cell, e.g. --grid 1000 (at least "
+                                 f"{cell * (n_cand / MAX_GRID_CELLS) ** 0.5:.0f} m here)")
         cc, rr = np.meshgrid(np.arange(c0, c1 + 1), np.arange(r0, r1 + 1))
         cand = cell_polygons(cc.ravel(), rr.ravel(), cell)
         hit = cand.geometry.intersects(area_geom).to_numpy()

@@ -49,6 +49,8 @@ from scipy.spatial import cKDTree
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import TM2, WGS84, points_from_xy, resolve_crs
 from geoairplan.io.tables import is_scenario, read_text_table
+from geoairplan.io.times import normalize_time_text, outlying_times
+from geoairplan.reference.plausible import plausible_range
 
 __all__ = ["read_sensors", "prepare_sensors", "sensor_locations", "flag_anomalies", "AnomalyResult"]
 
@@ -127,7 +129,9 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
                          file=source, where="header",
                          fix="name the columns sensor_id, lon, lat, time, pm2.5 (or 感測器編號, 經度, 緯度, 時間, PM2.5)")
     n = len(df)
-    rows = np.arange(2, n + 2)
+    probs.extend(df.attrs.get("problems") or [])  # ragged rows the table reader left out, with their line
+    lines = df.attrs.get("lines")
+    rows = np.asarray(lines, dtype=np.int64) if lines is not None and len(lines) == n else np.arange(2, n + 2)
     sid = pd.Series([None if pd.isna(v) else (str(v).strip() or None) for v in df[c_id]], dtype=object)
     if c_lon is not None and c_lat is not None:
         a = pd.to_numeric(df[c_lon], errors="coerce").to_numpy(float)
@@ -146,7 +150,10 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
         ok = np.isfinite(a) & np.isfinite(b)
         points_from_xy(a[ok], b[ok], ccrs, source=source, rows=[f"row {r}" for r in rows[ok]])
     t = _parse_times(df[c_t])
+    t_i8 = t.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    far = outlying_times(t_i8)
     v = pd.to_numeric(df[c_pm], errors="coerce").to_numpy(float)
+    lo, hi = plausible_range("pm2.5")
     good = np.ones(n, bool)
     for i in range(n):
         why = []
@@ -157,10 +164,15 @@ def prepare_sensors(df: pd.DataFrame, *, source: str = "sensors", tolerance_m: f
                        "not in Taiwan")
         if pd.isna(t.iloc[i]):
             why.append(f"time {df[c_t].iloc[i]!r} not understood")
+        elif far[i]:
+            why.append(f"time {df[c_t].iloc[i]!r} lies more than a year away from the rest of the file (a typo?)")
         if not np.isfinite(v[i]):
             why.append(f"PM2.5 {df[c_pm].iloc[i]!r} is not a number")
         elif v[i] < 0:
-            why.append(f"PM2.5 {v[i]} is negative")
+            why.append(f"PM2.5 {df[c_pm].iloc[i]} is negative")
+        elif v[i] > hi:
+            why.append(f"PM2.5 {df[c_pm].iloc[i]} is above the plausible range (0-{hi:g} ug/m3, "
+                       "data/rules/plausible_ranges.csv): a fill value or a fault")
         if why:
             good[i] = False
             probs.add(source, f"row {rows[i]}", "; ".join(why) + ": row not used")
@@ -203,7 +215,7 @@ def _parse_times(s: pd.Series) -> pd.Series:
         if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
             return pd.NaT
         try:
-            ts = pd.Timestamp(str(v).strip().replace("/", "-"))
+            ts = pd.Timestamp(str(normalize_time_text([v])[0]).replace("/", "-"))
         except (ValueError, TypeError):
             return pd.NaT
         if ts.tzinfo is not None:

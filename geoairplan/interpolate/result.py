@@ -28,6 +28,7 @@ from geoairplan.interpolate.probability import MODEL_BASIS
 from geoairplan.interpolate.surface import Surface
 from geoairplan.interpolate.validation import CVResult
 from geoairplan.reference.geography import load_townships
+from geoairplan.io.paths import safe_name
 from geoairplan.reference.pollutants import LABELS, unit_label
 from geoairplan.results import Result, RunMeta
 
@@ -130,11 +131,16 @@ class InterpolationResult(Result):
     # file names ---------------------------------------------------------------
     @property
     def stem(self) -> str:
-        """``<pollutant>_<method>[_<average>][_<label>]``, e.g. ``pm25_kriging_24h``."""
+        """``<pollutant>_<method>[_<average>][_<label>]``, e.g. ``pm25_kriging_24h``.
+
+        The label is user text: it is made a safe file-name part
+        (:func:`geoairplan.io.paths.safe_name`, at most 120 bytes) so that every
+        name stays a plain name inside the output folder, suffixes included.
+        """
         s = f"{self.data.pollutant.replace('.', '')}_{self.method}"
         if self.data.averaging != "1h":
             s += "_" + self.data.averaging.split("_")[0]
-        return s + (f"_{self.label}" if self.label else "")
+        return s + (f"_{safe_name(self.label, default='label', max_bytes=120)}" if self.label else "")
 
     @property
     def gpkg_name(self) -> str:  # type: ignore[override]

@@ -47,6 +47,7 @@ from geoairplan.io.crs import TM2, to_tm2
 from geoairplan.io.moenv import read_moenv_hourly, station_positions
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import normalize_pollutant
+from geoairplan.io.times import check_dense_size
 from geoairplan.reference.stations import load_stations
 from geoairplan.results import RunMeta, scenario_of
 from geoairplan.warnings.levels import Completeness
@@ -180,7 +181,10 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
     unit = units[0] if len(units) else None
     wide = rows.pivot_table(index="time", columns="station", values="value", aggfunc="first", dropna=False)
     wide = wide.reindex(columns=sorted(rows["station"].astype(str).unique()))
-    # complete hourly index, so moving windows count real hours
+    # complete hourly index, so moving windows count real hours (sized before it is allocated)
+    if len(wide.index):
+        check_dense_size(int((wide.index.max() - wide.index.min()) / pd.Timedelta(hours=1)) + 1, wide.shape[1],
+                         what="the hourly table", file=source)
     full = pd.date_range(wide.index.min(), wide.index.max(), freq="h")
     wide = wide.reindex(full)
     wide.index.name = "time"
@@ -196,6 +200,8 @@ def station_values(obs, pollutant: str, *, stations=None, average: str = "1h", h
                                  f"{_label_time(wide.index.max())}")
         wide = wide.loc[want]
     # stations: the registry (or the given list), and stations the registry lacks at the file's own position
+    if stations is not None:  # what the station list's reader recorded (outside its county, at sea, ...)
+        problems.extend(getattr(stations, "attrs", {}).get("problems") or [])
     st = load_stations() if stations is None else stations
     st = to_tm2(st, source="stations").copy()
     if stations is None:

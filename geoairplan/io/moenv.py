@@ -45,8 +45,9 @@ flag        ``valid``; ``missing`` (empty, ``-``, ``NA``, ``ND``, ``x``);
             ``no_reading`` (wind
             direction codes 888 / 999, :data:`WIND_CODES`); ``negative`` (a
             concentration or wind speed below zero); ``fill`` (a fill value
-            such as 9999, -9999, :data:`FILL_VALUES`). Only ``valid`` rows
-            have a value.
+            such as 9999, -9999, :data:`FILL_VALUES`); ``implausible``
+            (outside the pollutant's plausible range,
+            ``data/rules/plausible_ranges.csv``). Only ``valid`` rows have a value.
 =========== ==================================================================
 
 The hour convention
@@ -112,8 +113,10 @@ import pyarrow.compute as pc
 from geoairplan.errors import InputError, Problems
 from geoairplan.io.crs import WGS84, check_points_in_county, points_from_xy
 from geoairplan.reference.names import normalize_name
+from geoairplan.reference.plausible import plausible_range
 from geoairplan.reference.pollutants import CODES, UNITS, normalize_pollutant, normalize_unit
 from geoairplan.reference.stations import load_stations
+from geoairplan.io.times import normalize_time_text, outlying_times
 from geoairplan.io.tables import check_file as _check_file, decode as _decode, is_scenario, parse_text
 
 __all__ = ["read_moenv_hourly", "read_moenv_stations", "POLLUTANTS", "UNITS", "GENERATIONS",
@@ -244,7 +247,7 @@ def _find(cols: list[str], *names: str) -> str | None:
     return None
 
 
-_FLAGS = ("valid", "missing", "invalid", "calm", "no_reading", "negative", "fill")
+_FLAGS = ("valid", "missing", "invalid", "calm", "no_reading", "negative", "fill", "implausible")
 
 #: Wind-direction codes that are not directions (MOENV): 888 calm, 999 no reading.
 WIND_CODES = {888.0: "calm", 999.0: "no_reading"}
@@ -254,7 +257,8 @@ _NOT_CONC = ("wind_speed", "wind_direc")
 _FLAG_TEXT = {"calm": "the wind-direction code for calm (888), not a direction",
               "no_reading": "the wind-direction code for no reading (999), not a direction",
               "negative": "a negative value, not a measurement",
-              "fill": "a fill value (9999-style), not a measurement"}
+              "fill": "a fill value (9999-style), not a measurement",
+              "implausible": "outside the plausible range (data/rules/plausible_ranges.csv), not a measurement"}
 
 
 def _classify(texts: list) -> tuple[np.ndarray, np.ndarray]:
@@ -270,24 +274,42 @@ def _classify(texts: list) -> tuple[np.ndarray, np.ndarray]:
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$")
 
 
+def _one_time(v, utc: bool = False):
+    """One time text, NaT where it cannot be read (any error, out-of-bounds years included)."""
+    try:
+        t = pd.Timestamp(pd.to_datetime(v, utc=utc)).as_unit("ns")
+    except (ValueError, OverflowError, TypeError):
+        return pd.NaT
+    if t is pd.NaT or (not utc and t.tzinfo is not None):
+        return pd.NaT
+    return t.tz_localize(None) if utc else t
+
+
 def _parse_times(text: pd.Series, tz: str) -> pd.DatetimeIndex:
     """Tz-aware times (NaT where unparseable) for strings; naive ones are local time in ``tz``."""
-    s = pd.Series(np.asarray(text, dtype=object), dtype=object).map(
-        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
-    s = s.where(s != "", None)
+    # zone words (UTC), short offsets (+08) and 民國 years rewritten first (geoairplan.io.times)
+    s = pd.Series(normalize_time_text(text), dtype=object)
     out = pd.Series(pd.NaT, index=s.index, dtype=f"datetime64[ns, {tz}]")
     has_off = s.fillna("").str.contains(_OFFSET, regex=True)
     naive = s[~has_off & s.notna()]
     if len(naive):
-        t = pd.to_datetime(naive, errors="coerce")  # format inferred from the first value
-        redo = t.isna()
-        if redo.any():
-            t[redo] = pd.to_datetime(naive[redo], format="mixed", errors="coerce")
-        t = pd.DatetimeIndex(t).as_unit("ns").tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        try:
+            t = pd.to_datetime(naive, errors="coerce")  # format inferred from the first value
+            redo = t.isna()
+            if redo.any():
+                t[redo] = pd.to_datetime(naive[redo], format="mixed", errors="coerce")
+            t = pd.DatetimeIndex(t).as_unit("ns")
+        except (ValueError, OverflowError, TypeError):  # out-of-bounds years (-5, 99999) even with coerce
+            t = pd.DatetimeIndex(naive.map(_one_time).to_numpy(dtype="datetime64[ns]"))
+        t = t.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         out[naive.index] = t
     aware = s[has_off]
     if len(aware):
-        t = pd.to_datetime(aware, utc=True, format="mixed", errors="coerce")
+        try:
+            t = pd.to_datetime(aware, utc=True, format="mixed", errors="coerce")
+        except (ValueError, OverflowError):
+            t = pd.Series(pd.DatetimeIndex(aware.map(lambda v: _one_time(v, utc=True))
+                                           .to_numpy(dtype="datetime64[ns]")).tz_localize("UTC"), index=aware.index)
         out[aware.index] = pd.DatetimeIndex(t).as_unit("ns").tz_convert(tz)
     return pd.DatetimeIndex(out)
 
@@ -304,6 +326,33 @@ def _factorize_text(values, norm=None) -> tuple[np.ndarray, list]:
 
 
 # --------------------------------------------------------------------------- hourly
+
+
+class FileRows:
+    """The file row of each row of a table, kept in ``attrs`` (``numpy.asarray(rows)`` gives the array).
+
+    A plain array in ``attrs`` would break pandas' attribute comparison in ``concat``; this holder
+    compares by identity and is shared, not copied, when pandas copies ``attrs``.
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows):
+        self.rows = np.asarray(rows, dtype=np.int64)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.rows if dtype is None else self.rows.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def read_moenv_hourly(path, *, tz: str = "Asia/Taipei", hour_label: str | None = None) -> pd.DataFrame:
@@ -355,6 +404,8 @@ def read_moenv_hourly(path, *, tz: str = "Asia/Taipei", hour_label: str | None =
         ``attrs["stations"]`` where each station is;
         ``attrs["scenario"]`` is True when the file declares itself made-up
         scenario data (a ``data_kind`` column holding ``scenario``).
+        ``attrs["file_rows"]`` holds the file row (record) of each output row,
+        for messages of later checks.
 
     Raises
     ------
@@ -584,6 +635,15 @@ def _station_and_time(df, station_col, siteid_col, time_text, rownum, probs, src
         example = "2024-01-31" if what == "date" else "2024-01-31 13:00"
         probs.add(src, f"{rowlab} {rownum[i]}", f"{what} {time_text[i]!r} cannot be read: not used "
                   f"(fix: write {what}s like {example})")
+    far = outlying_times(np.where(st_codes >= 0, t_i8, _NAT))
+    if far.any():
+        rows = [int(rownum[i]) for i in np.flatnonzero(far)]
+        shown = ", ".join(map(str, rows[:20])) + (f", ... ({len(rows)} rows)" if len(rows) > 20 else "")
+        texts = sorted({str(time_text[i]) for i in np.flatnonzero(far)})[:3]
+        probs.add(src, f"{rowlab}{'s' if len(rows) > 1 else ''} {shown}",
+                  f"{what} {', '.join(texts)} lies more than a year away from the rest of the file: a typo? "
+                  f"not used (fix: correct the {what})")
+        t_i8 = np.where(far, _NAT, t_i8)
     return st_codes, st_names, sid_codes, sid_names, t_i8
 
 
@@ -710,7 +770,7 @@ def _assemble(long: _Long, probs: Problems, src: str, rowlab: str, tz: str) -> p
     fcode = np.append(flag, _FLAGS.index("missing"))[ridx]
     value, fcode = _sentinels(value, fcode, pol[order], station[order], row[order], long.station_names,
                               probs, src, rowlab)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "time": pd.DatetimeIndex(time[order].astype("M8[ns]")).tz_localize("UTC").tz_convert(tz),
         "station": _from_codes(station[order], long.station_names, _STR),
         "siteid": _from_codes(siteid[order], long.siteid_names, _NASTR),
@@ -720,6 +780,8 @@ def _assemble(long: _Long, probs: Problems, src: str, rowlab: str, tz: str) -> p
         "unit": _from_codes(unit[order], long.units, _STR),
         "flag": _from_codes(fcode, _FLAGS, _STR),
     })
+    out.attrs["file_rows"] = FileRows(row[order])  # the file row (or record) of each output row
+    return out
 
 
 _POS_COLS = (("longitude", "lon", "twd97lon", "經度"), ("latitude", "lat", "twd97lat", "緯度"))
@@ -810,6 +872,11 @@ def _sentinels(value, fcode, pol, station, row, station_names, probs, src, rowla
     other = ok & (new < 0)
     new[other & np.isin(value, list(FILL_VALUES))] = _FLAGS.index("fill")
     new[other & (new < 0) & (value < 0) & (pols != "wind_direc")] = _FLAGS.index("negative")
+    if len(value):
+        rng = {p: plausible_range(p) for p in set(pols[other & (new < 0)].tolist())}
+        lo = np.array([rng.get(p, (-np.inf, np.inf))[0] for p in pols])
+        hi = np.array([rng.get(p, (-np.inf, np.inf))[1] for p in pols])
+        new[other & (new < 0) & ((value > hi) | (value < lo))] = _FLAGS.index("implausible")
     hit = np.flatnonzero(new >= 0)
     if len(hit) == 0:
         return value, fcode
@@ -823,8 +890,12 @@ def _sentinels(value, fcode, pol, station, row, station_names, probs, src, rowla
         vals = sorted({float(value[i]) for i in idx})
         vtxt = ", ".join(f"{v:g}" for v in vals[:5]) + (" ..." if len(vals) > 5 else "")
         lab = f"{rowlab}{'s' if len(rows) > 1 else ''} {shown}"
-        probs.add(src, lab, f"{station_names[st]} {p} {vtxt}: {_FLAG_TEXT[_FLAGS[f]]}; flagged "
-                  f"{_FLAGS[f]!r}, not used as a value", severity="warning")
+        why = _FLAG_TEXT[_FLAGS[f]]
+        if _FLAGS[f] == "implausible":
+            lo_, hi_ = plausible_range(p)
+            why = f"outside the plausible range {lo_:g}-{hi_:g} (data/rules/plausible_ranges.csv), not a measurement"
+        probs.add(src, lab, f"{station_names[st]} {p} {vtxt}: {why}; flagged "
+                  f"{_FLAGS[f]!r}, not used as a value", severity="warning" if _FLAGS[f] == "calm" else "error")
     value[hit] = np.nan
     return value, fcode
 
@@ -894,8 +965,11 @@ def read_moenv_stations(path) -> gpd.GeoDataFrame:
     if len(df) == 0:
         raise InputError("the station list has no rows", file=path, fix="download the station list again")
     probs = Problems()
+    probs.extend(df.attrs.get("problems") or [])  # ragged rows the table reader left out, with their line
     rowlab = "row" if kind == "csv" else "record"
     first = 2 if kind == "csv" else 1
+    lines = df.attrs.get("lines")
+    filerow = list(lines) if lines is not None and len(lines) == len(df) else [i + first for i in range(len(df))]
     out = pd.DataFrame(index=range(len(df)))
     for k in ("name_zh", "name_en", "siteid", "zone", "county", "township", "address", "station_type"):
         col = found[k]
@@ -904,13 +978,13 @@ def read_moenv_stations(path) -> gpd.GeoDataFrame:
         if k in ("name_zh", "county", "township"):
             vals = vals.map(normalize_name)
         elif k == "zone":
-            vals = vals.map(lambda v: None if v is None else re.sub(r"空品區?$", "", normalize_name(v)) or v)
+            vals = vals.map(lambda v: None if v is None else re.sub(r"空品區?$", "", normalize_name(v) or "") or None)
         elif k == "address":
             vals = vals.map(lambda v: None if v is None else normalize_name(v))
         out[k] = pd.array(vals.to_numpy(dtype=object), dtype="string")
     lon = pd.to_numeric(pd.Series(_text_col(df, found["lon"])), errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(pd.Series(_text_col(df, found["lat"])), errors="coerce").to_numpy(dtype=float)
-    labels = [f"{rowlab} {i + first} ({n})" for i, n in enumerate(out["name_zh"].fillna("?"))]
+    labels = [f"{rowlab} {filerow[i]} ({n})" for i, n in enumerate(out["name_zh"].fillna("?"))]
     has = np.isfinite(lon) & np.isfinite(lat)
     for i in np.flatnonzero(~has):
         probs.add(src, labels[i], "no usable twd97lon/twd97lat: the station has no position (kept, geometry "
@@ -932,7 +1006,8 @@ def read_moenv_stations(path) -> gpd.GeoDataFrame:
                 probs.add(src, r["label"], f"county {r['claimed_county']!r} is not a Taiwanese county name",
                           severity="warning")
             else:
-                where = f"in {r['found_county']}" if r["found_county"] else "at sea"
+                fc = r["found_county"]
+                where = f"in {fc}" if isinstance(fc, str) and fc.strip() else "at sea (in no county)"
                 probs.add(src, r["label"], f"lies {where}, {r['distance_m']:.0f} m outside its county "
                           f"{r['claimed_county']}: check the coordinates or the county", severity="warning")
     gdf.insert(len(gdf.columns) - 1, "registry", _compare_registry(gdf, has, labels, probs, src))

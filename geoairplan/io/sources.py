@@ -163,7 +163,14 @@ def prepare_sources(sources, crs="EPSG:3826", *, source: str = "input",
             dup = df.columns[df.columns.duplicated()].tolist()
             raise InputError(f"columns {dup} appear twice after reading the header", file=source,
                              where="header", fix="rename or remove the duplicate columns")
-        rows = list(range(2, len(df) + 2))
+        if len(df) == 0:
+            raise InputError("the source table has a header but no rows", file=source,
+                             fix="give at least one source row under the header")
+        # ragged rows the table reader left out (with the file's line), and the file's own line numbers
+        probs.extend(getattr(sources, "attrs", {}).get("problems") or [])
+        lines = getattr(sources, "attrs", {}).get("lines")
+        rows = [int(v) for v in lines] if lines is not None and len(lines) == len(df) \
+            else list(range(2, len(df) + 2))
         x, y, xy_text = _coordinates(df, crs, source, rows, probs)
         has_xy = pd.Series(np.isfinite(x) & np.isfinite(y), index=df.index)
     n = len(df)

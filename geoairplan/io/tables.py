@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,21 @@ def _rows(text: str, sep: str, path: Path, what: str, probs: Problems) -> pd.Dat
     return df
 
 
+def _check_quotes(text: str, path: Path, what: str) -> None:
+    """Refuse a text whose last quoted field is never closed (it would swallow the rest of the file)."""
+    if text.count('"') % 2 == 0:
+        return
+    inq, opened = False, 0
+    for m in re.finditer('"', text):
+        if not inq:
+            opened = m.start()
+        inq = not inq
+    line = text.count("\n", 0, opened) + 1
+    raise InputError(f"a quoted field opened on line {line} is never closed: the rest of the file would be "
+                     "read as one field", file=path, where=f"line {line}",
+                     fix='close the quote (") or remove it; quotes inside a field are written twice ("")')
+
+
 def parse_text(text: str, path: Path, *, what: str = "table") -> pd.DataFrame:
     """A decoded CSV (or tab-separated) text as a frame of strings, blanks as ``""``.
 
@@ -157,6 +173,7 @@ def parse_text(text: str, path: Path, *, what: str = "table") -> pd.DataFrame:
     sep = _separator(first)
     header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
     probs = Problems()
+    _check_quotes(text, path, what)
     df = _fast(text, sep, [h for h in header])
     if df is not None:
         df.columns = _unique(list(df.columns))
@@ -197,9 +214,12 @@ def read_text_table(path, *, source: str | None = None, blanks: str = "nan") -> 
         raise InputError(f"the {what} file is empty", file=path, fix=f"give the {what} with its header row")
     df = parse_text(text, path, what=what)
     probs = df.attrs["problems"]
+    lines = df.attrs.get("lines")
     if blanks == "nan":
         df = df.astype(object).where(df.astype(object).ne(""), np.nan)
     df.attrs.update({"encoding": enc, "problems": probs, "source": str(path)})
+    if lines is not None:
+        df.attrs["lines"] = lines
     df.attrs["scenario"] = is_scenario(df)
     return df
 

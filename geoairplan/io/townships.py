@@ -72,7 +72,8 @@ def detect_dbf_encoding(shp_path: str | Path) -> str:
                     return "cp950"
                 except UnicodeDecodeError:
                     raise InputError("the .dbf text is neither UTF-8 nor Big5/CP950", file=dbf,
-                                     fix="name the encoding with encoding=... (CLI: --encoding)") from None
+                                     fix="save the .dbf as UTF-8 (QGIS: Export, encoding UTF-8) or add a .cpg file naming its "
+                                         "encoding; in Python: read_townships(path, encoding=...)") from None
     raise InputError("the shapefile has no .dbf attribute file", file=shp,
                      fix="keep the .shp, .shx, .dbf and .prj files together")
 
@@ -166,7 +167,8 @@ def read_townships(path, *, layer=None, encoding=None, crs=None, repair: bool = 
             raise InputError(f"invalid polygon: {shapely.is_valid_reason(geoms[i])} "
                              f"({int(invalid.sum())} feature(s) like this)", file=path,
                              where=f"feature {i + 1} ({gdf['COUNTYNAME'].iloc[i]} {gdf['TOWNNAME'].iloc[i]})",
-                             fix="run QGIS 'Fix geometries' on the layer, or pass repair=True (CLI: --repair)")
+                             fix="run QGIS 'Fix geometries' on the layer and save it again; in Python: "
+                                 "read_townships(path, repair=True)")
     # CRS
     if gdf.crs is None:
         if crs is not None:
@@ -181,7 +183,8 @@ def read_townships(path, *, layer=None, encoding=None, crs=None, repair: bool = 
             else:
                 raise InputError(f"the file carries no CRS and its bounds {np.round(gdf.total_bounds, 1).tolist()} "
                                  "are not lon/lat", file=path,
-                                 fix="add the .prj file, or name the CRS (crs='EPSG:3826'; CLI: --crs)")
+                                 fix="add the .prj file next to the .shp (or save the layer with its CRS); in Python: "
+                                     "read_townships(path, crs='EPSG:3826')")
     gdf = gdf.to_crs(WGS84)
     minx, miny, maxx, maxy = gdf.total_bounds
     if not (117.5 <= minx and maxx <= 123 and 21 <= miny and maxy <= 27):

@@ -21,6 +21,7 @@ import pandas as pd
 
 from geoairplan.errors import InputError
 from geoairplan.io.output import write_csv, write_gpkg
+from geoairplan.io.paths import inside
 from geoairplan.maps.build import build as build_maps
 from geoairplan.maps.static import save_static
 from geoairplan.maps.web import save_map
@@ -31,6 +32,14 @@ __all__ = ["write", "write_table", "prepare_outdir"]
 def prepare_outdir(outdir) -> Path:
     """The output folder, created; an existing file or a path under a file is an :class:`InputError`."""
     out = Path(outdir)
+    if "\x00" in str(out):
+        raise InputError("the output folder name holds a NUL character", where="out", file=repr(str(out)),
+                         fix="give a folder name without control characters")
+    long = [p for p in out.parts if len(p.encode("utf-8")) > 255]
+    if long:
+        raise InputError(f"a folder name in the output path is {len(long[0].encode('utf-8'))} bytes long; file "
+                         "systems allow 255", where="out", file=str(out)[:80] + "...",
+                         fix="give a shorter folder name")
     if out.exists() and not out.is_dir():
         raise InputError("the output folder is an existing file", where="out",
                          file=out, fix="give a folder name (it is created if missing)")
@@ -89,33 +98,41 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     def add(p: Path) -> None:
         files[p.relative_to(out).as_posix()] = p
 
+    def at(name: str) -> Path:
+        """``out / name``, refused unless it is a plain name inside ``out`` of a length file systems take."""
+        if "\x00" in name or len(Path(name).name.encode("utf-8")) > 255:
+            raise InputError(f"the output name {name[:60]!r}... cannot be a file name (control character or "
+                             f"over 255 bytes)", where="out", fix="give a shorter --label or name")
+        inside(out, name)  # refused unless it stays in ``out``
+        return out / name
+
     layers = {k: v for k, v in result.layers().items() if v is not None}
     if meta.scenario:  # the layers say so too, like the CSV tables
         layers = {k: v.assign(data_kind="scenario") for k, v in layers.items()}
     if layers:
-        gpkg = write_gpkg(out / result.gpkg_name, layers, skip_empty=True)
+        gpkg = write_gpkg(at(result.gpkg_name), layers, skip_empty=True)
         if gpkg.exists():  # every layer empty: no file (a stale one is removed)
             add(gpkg)
     for name, df in result.tables().items():
         if df is None:
             continue
         fname = name if name.endswith((".csv", ".parquet")) else f"{name}.csv"
-        add(write_table(df, out / fname, meta))
+        add(write_table(df, at(fname), meta))
     for name, raster in result.rasters().items():
-        add(raster.to_geotiff(out / f"{name}.tif", tags=meta.tags()))
+        add(raster.to_geotiff(at(f"{name}.tif"), tags=meta.tags()))
     if result.problems:
-        add(write_csv(result.problems.to_frame(), out / getattr(result, "problems_name", "problems.csv")))
-    summary = out / "summary.txt"
+        add(write_csv(result.problems.to_frame(), at(getattr(result, "problems_name", "problems.csv"))))
+    summary = at("summary.txt")
     summary.write_text(result.summary_text() + "\n", encoding="utf-8")
     add(summary)
     if maps:
         for m in build_maps(result, offline=offline):
             if m.kind == "web":
-                info = save_map(m.obj, out / f"{m.name}.html", offline=offline)
+                info = save_map(m.obj, at(f"{m.name}.html"), offline=offline)
                 add(info["path"])
                 add(info["embed"])
             else:
-                for p in save_static(m.obj, out / m.name, formats=m.formats):
+                for p in save_static(m.obj, at(m.name), formats=m.formats):
                     add(p)
                 plt.close(m.obj)
     return dict(sorted(files.items()))

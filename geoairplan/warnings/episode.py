@@ -198,6 +198,7 @@ class WarningResult(Result):
         pk = self.peak_time()
         if pk is not None:
             lines.append(f"peak hour: {pk:%Y-%m-%d %H:%M}")
+        lines += list(self.levels.attrs.get("jumps") or [])  # levels resting on a single-hour jump (issue 14)
         return "\n".join(lines)
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from geoairplan.errors import InputError, Problems
+from geoairplan.io.times import check_dense_size, outlying_times
+from geoairplan.reference.plausible import max_jump, plausible_range
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.pollutants import RULE_POLLUTANTS, UNITS, normalize_pollutant, normalize_unit
 from geoairplan.warnings.rules import INSUFFICIENT, NONE, Rules, load_warning_rules, unit_factor
@@ -127,6 +129,13 @@ def _times(col: pd.Series, tz: str, probs: Problems, source: str) -> pd.Series:
     return s
 
 
+def _rows_text(rows) -> str:
+    """``row 5`` / ``rows 5, 9, 12`` / ``rows 5, 9, ... (40 rows)``."""
+    rows = sorted({int(r) for r in rows})
+    shown = ", ".join(map(str, rows[:20])) + (f", ... ({len(rows)} rows)" if len(rows) > 20 else "")
+    return f"row{'s' if len(rows) > 1 else ''} {shown}"
+
+
 def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
                          source: str | None = None) -> tuple[pd.DataFrame, Problems]:
     """Check and normalise a tidy hourly table for the warning engine.
@@ -204,6 +213,8 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     if "row" in obs.columns:
         rowno = pd.to_numeric(obs["row"], errors="coerce").to_numpy(dtype=float)
         rowno = np.where(np.isfinite(rowno), rowno, np.arange(n) + 2).astype(np.int64)
+    elif len(np.asarray(obs.attrs.get("file_rows", ()))) == n:  # read_moenv_hourly: the file's own rows
+        rowno = np.asarray(obs.attrs["file_rows"], dtype=np.int64)
     else:
         rowno = np.arange(n, dtype=np.int64) + 2
     # station codes (normalised names, sorted)
@@ -214,7 +225,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     scode = smap[sc]
     nost = keep & (scode < 0)
     if nost.any():
-        probs.add(src, f"{int(nost.sum())} rows", "no station name: not used")
+        probs.add(src, _rows_text(rowno[nost]), "no station name: not used")
     keep &= scode >= 0
     # times
     t = _times(obs["time"], tz, probs, src)
@@ -223,13 +234,19 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     bad = keep & nat
     if bad.any():
         probs.add(src, f"{int(bad.sum())} rows (first: row {int(rowno[np.flatnonzero(bad)[0]])})",
-                  "time missing or unreadable: not used")
+                  f"time missing or unreadable: not used ({_rows_text(rowno[bad])})")
     keep &= ~nat
+    far = outlying_times(np.where(keep, ti8, np.iinfo(np.int64).min))
+    if far.any():
+        texts = sorted({f"{v:%Y-%m-%d %H:%M}" for v in t[far]})[:3]
+        probs.add(src, _rows_text(rowno[far]), f"time {', '.join(texts)} lies more than a year away from the "
+                  "rest of the table: a typo? not used (fix: correct the date)")
+    keep &= ~far
     offhour = keep & (ti8 % _H != 0)
     if offhour.any():
         first = t.iloc[int(np.flatnonzero(offhour)[0])]
-        probs.add(src, f"{int(offhour.sum())} rows (first: {first:%Y-%m-%d %H:%M})",
-                  "time is not on the hour: not used (hourly values are stamped on the hour)")
+        probs.add(src, _rows_text(rowno[offhour]), f"time is not on the hour (first: {first:%Y-%m-%d %H:%M}): "
+                  "not used (hourly values are stamped on the hour)")
     keep &= ~offhour
     # units (distinct values)
     pol_names = np.array(pols + [None], dtype=object)
@@ -263,6 +280,20 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
     if "flag" in obs.columns:
         fc, fu = pd.factorize(obs["flag"], use_na_sentinel=True)
         valid &= np.array([u == "valid" for u in fu] + [False])[fc]
+    # values outside the pollutant's plausible range (data/rules/plausible_ranges.csv) are never used
+    for k, p in enumerate(pols):
+        lo, hi = plausible_range(p)
+        u = UNITS.get(p)
+        rows_p = keep & valid & (pcode == k)
+        if u is not None and not np.all(pd.isna(unit[rows_p]) | (unit[rows_p] == u)):
+            continue  # another unit than MOENV's: the range (in MOENV units) does not apply as written
+        bad = rows_p & ((value < lo) | (value > hi))
+        if bad.any():
+            vals = sorted({float(v) for v in value[bad]})
+            vtxt = ", ".join(f"{v:g}" for v in vals[:5]) + (" ..." if len(vals) > 5 else "")
+            probs.add(src, _rows_text(rowno[bad]), f"{p} {vtxt}: outside the plausible range {lo:g}-{hi:g} "
+                      f"{u or ''} (data/rules/plausible_ranges.csv): not used")
+            valid &= ~bad
     idx = np.flatnonzero(keep)
     if len(idx) == 0:
         raise InputError("no usable rows for the warning rules (pollutants " + ", ".join(wanted) + ")", file=src,
@@ -300,6 +331,7 @@ def prepare_observations(obs: pd.DataFrame, *, pollutants=None, tz: str = TZ,
         "_t": ti8[sel],
     })
     out.attrs["problems"] = probs
+    out.attrs["source"] = src
     return out, probs
 
 
@@ -320,7 +352,11 @@ def _grid(clean: pd.DataFrame) -> _Grid:
     t = clean["_t"].to_numpy()
     st = clean["station"]
     names = list(st.cat.categories[np.unique(st.cat.codes)]) if hasattr(st, "cat") else sorted(st.unique())
-    return _Grid(int(t.min()), int((t.max() - t.min()) // _H) + 1, sorted(names))
+    hours = int((t.max() - t.min()) // _H) + 1
+    # sized before anything dense is allocated (a year typo would otherwise span centuries)
+    n_pol = clean["pollutant"].nunique() if len(clean) else 1
+    check_dense_size(hours, len(names) * n_pol, what="the hourly table", file=clean.attrs.get("source"))
+    return _Grid(int(t.min()), hours, sorted(names))
 
 
 def _matrix(clean: pd.DataFrame, grid: _Grid, pollutant: str, unit: str) -> tuple[np.ndarray, np.ndarray]:
@@ -467,6 +503,7 @@ def _levels_from_clean(clean, probs, R: Rules, comp: Completeness, tz: str) -> p
         best = np.where(mp & (prank[p] > best), prank[p], best)
         any_ins |= mp & (prank[p] == 0) & pinsuf[p]
     rank = np.where(best > 0, best, np.where(any_ins, -1, 0)).astype(np.int8)
+    jumps = _jumps(base, measured, prank, R, grid, tz, probs, clean.attrs.get("source", "observations"))
     # which pollutant set it, by which criterion
     setp = np.full((T, S), "", dtype=object)
     crit = np.full((T, S), "", dtype=object)
@@ -528,9 +565,53 @@ def _levels_from_clean(clean, probs, R: Rules, comp: Completeness, tz: str) -> p
         v[~np.repeat(measured[p], T)] = np.nan
         out[col] = v
         out[col + "_n"] = count[(p, a)].T.ravel().astype(int)
-    out.attrs.update({"problems": probs, "rules": R.name, "rule_set": R.rule_set,
+    out.attrs.update({"problems": probs, "rules": R.name, "rule_set": R.rule_set, "jumps": jumps,
                       "completeness": {"24h": comp.h24, "8h": comp.h8}})
     return out
+
+
+#: Level rank from which a level resting on a single-hour jump is reported (S1).
+JUMP_RANK = 3
+
+
+def _jumps(base, measured, prank, R: Rules, grid: _Grid, tz: str, probs: Problems, src: str) -> list[str]:
+    """Levels S1 or above that rest on a single station-hour jump (a value that rises above both its
+    neighbouring hours by more than the pollutant's ``max_jump``, data/rules/plausible_ranges.csv).
+
+    Each is reported (warning) and returned as a line for the summary.
+    """
+    lines = []
+    for p in R.pollutants:
+        v = base.get(p)
+        if v is None or len(v) < 3:
+            continue
+        rule_unit = str(R.table.loc[R.table.pollutant == p, "unit"].iloc[0])
+        try:
+            j = max_jump(p) * unit_factor(UNITS[p], rule_unit, pollutant=p, where=p)
+        except (InputError, KeyError):
+            continue
+        if not np.isfinite(j):
+            continue
+        with np.errstate(invalid="ignore"):
+            spike = np.zeros_like(v, dtype=bool)
+            spike[1:-1] = (v[1:-1] - v[:-2] > j) & (v[1:-1] - v[2:] > j)
+        if not spike.any():
+            continue
+        rk = prank[p]
+        for t_i, s_i in zip(*np.nonzero(spike)):
+            if not measured[p][s_i]:
+                continue
+            after = rk[t_i:t_i + 24, s_i]
+            top = int(after.max()) if len(after) else 0
+            if top < JUMP_RANK:
+                continue
+            when = pd.Timestamp(grid.t0 + int(t_i) * _H, tz="UTC").tz_convert(tz)
+            text = (f"{grid.stations[s_i]} {p} {when:%Y-%m-%d %H:%M}: level {R.code(top)} rests on a single-hour "
+                    f"jump ({_fmt(v[t_i - 1, s_i])} -> {_fmt(v[t_i, s_i])} -> {_fmt(v[t_i + 1, s_i])} {rule_unit}, more than "
+                    f"{_fmt(j)} above both neighbouring hours): check this value before acting on the level")
+            probs.add(src, f"{grid.stations[s_i]} {p} {when:%Y-%m-%d %H:%M}", text, severity="warning")
+            lines.append("suspect jump: " + text)
+    return lines
 
 
 # --------------------------------------------------------------------------- naive peer
