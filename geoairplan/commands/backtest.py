@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from geoairplan.commands import add_output_args
+from geoairplan.commands import add_output_args, number
 from geoairplan.commands.jobs import add_job_args
 
 
@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
     add_job_args(p)
     p.add_argument("--county", default="all", help="county, or 'all' (default)")
     p.add_argument("--rules", default="warning_2022", help="rule table (default warning_2022)")
-    p.add_argument("--gap", type=int, default=1, metavar="H", help="warning hours at most H apart form one episode")
+    p.add_argument("--gap", type=number(int, low=1, high=24 * 366), default=1, metavar="H", help="warning hours at most H apart form one episode")
     p.add_argument("--levels", action="store_true",
                    help="also write every station-hour's levels to OUT/levels/station=NAME/levels.parquet "
                         "(written by the workers; OUT must be reachable from them)")

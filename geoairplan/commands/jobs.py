@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geoairplan.commands import number
+
 
 def add_job_args(p) -> None:
     """``--archive``, ``--from``, ``--to``, ``--scheduler``, ``--workers``, ``--progress``."""
@@ -11,7 +13,7 @@ def add_job_args(p) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="memory, threads, local (default; or env GEOAIRPLAN_SCHEDULER) or a Dask scheduler "
                         "address tcp://HOST:8786")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes of the local cluster (default: cores)")
+    p.add_argument("--workers", type=number(int, low=1, high=512), metavar="N", help="worker processes of the local cluster (default: cores)")
     p.add_argument("--progress", action="store_true", help="show Dask's progress bar")
 
 

@@ -62,7 +62,7 @@ def add_parser(sub) -> None:
                                                   "stations reporting)")
     p.add_argument("--variogram", default="spherical",
                    choices=["spherical", "exponential", "gaussian", "linear", "power"], help="default spherical")
-    p.add_argument("--cell", type=number(float, low=0, low_open=True, unit="m"), default=1000.0, metavar="M",
+    p.add_argument("--cell", type=number(float, low=0, low_open=True, high=20_000, unit="m"), default=1000.0, metavar="M",
                    help="target cell size in metres (default 1000)")
     p.add_argument("--spacing", type=number(float, low=0, low_open=True, unit="m"), metavar="M",
                    help="candidate grid spacing in metres (default twice --cell; 1000 for --plume)")
