@@ -32,6 +32,7 @@ STEPS: list[tuple[str, str]] = [
     ("warnings", "geoairplan.demo.warnings:demo_maps"),
     ("hotspots", "geoairplan.demo.hotspots:demo_maps"),
     ("interpolate", "geoairplan.demo.interpolate:demo_maps"),
+    ("backtest", "geoairplan.demo.backtest:demo_maps"),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 from geoairplan.errors import InternalError
-from geoairplan.maps import coverage, hotspots, interpolate, warnings
+from geoairplan.maps import backtest, coverage, hotspots, interpolate, warnings
 from geoairplan.maps.output import MapOutput
 
 __all__ = ["build", "BUILDERS"]
@@ -22,6 +22,7 @@ BUILDERS = {
     "interpolate": (interpolate, "build"),
     "hotspots": (hotspots, "build"),
     "suspects": (hotspots, "build_suspects"),
+    "backtest": (backtest, "build"),
 }
 
 
