@@ -1,4 +1,5 @@
-"""``geoairplan backtest``: the warning regulation over an archive's years (Dask), per county."""
+"""``geoairplan backtest`` (= ``geoairplan warn --archive``): the warning regulation over an archive's years
+(Dask), per county."""
 
 from __future__ import annotations
 
@@ -17,12 +18,18 @@ def add_parser(sub) -> None:
     add_job_args(p)
     p.add_argument("--county", default="all", help="county, or 'all' (default)")
     p.add_argument("--rules", default="warning_2022", help="rule table (default warning_2022)")
-    p.add_argument("--gap", type=number(int, low=1, high=24 * 366), default=1, metavar="H", help="warning hours at most H apart form one episode")
-    p.add_argument("--levels", action="store_true",
-                   help="also write every station-hour's levels to OUT/levels/station=NAME/levels.parquet "
-                        "(written by the workers; OUT must be reachable from them)")
-    add_output_args(p, no_maps_help="no maps (the back-test has no maps yet)")
+    add_backtest_args(p)
+    add_output_args(p, no_maps_help="no maps (calendar heat maps and the back-test page)")
     p.set_defaults(func=run)
+
+
+def add_backtest_args(p) -> None:
+    """The options only the back-test has (``--gap``, ``--levels``); ``geoairplan warn`` adds them too."""
+    p.add_argument("--gap", type=number(int, low=1, high=24 * 366), default=1, metavar="H",
+                   help="back-test: warning hours at most H apart form one episode (default 1)")
+    p.add_argument("--levels", action="store_true",
+                   help="back-test: also write every station-hour's levels to OUT/levels/station=NAME/"
+                        "levels.parquet (written by the workers; OUT must be reachable from them)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
     sink = LevelsSink(Path(out).resolve() / "levels") if args.levels else None
     with engine(args.scheduler, workers=args.workers, progress=args.progress) as eng:
         print(f"running on {eng.describe()}")
-        res = backtest(args.archive, start=args.start, end=args.end, county=args.county, rules=args.rules,
-                       engine=eng, max_gap_hours=args.gap, levels_sink=sink)
+        res = backtest(args.archive, start=args.start, end=args.end, county=args.county or "all",
+                       rules=args.rules, engine=eng, max_gap_hours=args.gap, levels_sink=sink)
     if args.scenario and not res.meta.scenario:
         res = replace(res, meta=res.meta.with_(scenario=True))
-    files = write(res, out, maps=False)
+    files = write(res, out, maps=not args.no_maps, offline=args.offline)
     print(res.summary_text())
     report(res.problems, files, out, t0=t0)
     return 0

@@ -5,9 +5,14 @@ from __future__ import annotations
 from geoairplan.commands import number
 
 
-def add_job_args(p) -> None:
-    """``--archive``, ``--from``, ``--to``, ``--scheduler``, ``--workers``, ``--progress``."""
-    p.add_argument("--archive", required=True, metavar="ARCHIVE", help="archive folder (geoairplan archive import)")
+def add_job_args(p, *, archive_required: bool = True) -> None:
+    """``--archive``, ``--from``, ``--to``, ``--scheduler``, ``--workers``, ``--progress``.
+
+    ``archive_required=False`` for commands where the archive is one input among others
+    (``geoairplan warn OBS`` or ``geoairplan warn --archive ARCHIVE``).
+    """
+    p.add_argument("--archive", required=archive_required, metavar="ARCHIVE",
+                   help="archive folder (geoairplan archive import)")
     p.add_argument("--from", dest="start", metavar="DATE", help="first day (YYYY-MM-DD, Taiwan time)")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (YYYY-MM-DD)")
     p.add_argument("--scheduler", metavar="ADDR",

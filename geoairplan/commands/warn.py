@@ -40,6 +40,13 @@ measures.csv, river_dust.csv (雲林縣), problems.csv, summary.txt,
 episode_map.html (time slider; + .embed.html) and peak.png/.pdf (peak hour);
 with --bulletin also bulletin_<county>_<date>.png/.pdf.
 
+Back-test (instead of OBS): --archive ARCHIVE --from DATE --to DATE runs the
+regulation over an archive's years on Dask (geoairplan archive import; the same
+as `geoairplan backtest`): warning hours and days per county, level and year,
+the episode table, the daily highest level, a calendar heat map per county
+(calendar_<county>.png/.pdf) and backtest.html. --scheduler, --workers,
+--progress, --gap and --levels apply to it; --forecast and --coverage do not.
+
 Scenario data: a file with a data_kind column holding "scenario" (the files of
 data/scenario/ have one) is labelled scenario in every output (titles, legends,
 source lines, a data_kind column in the CSV tables); --scenario labels any
@@ -48,6 +55,7 @@ other input so. The output folder's name plays no part.
 
 EPILOG = """\
 examples:
+  geoairplan warn --archive ARCHIVE --from 2016-01-01 --to 2025-12-31 --county all --out out/backtest
   geoairplan warn data/scenario/episode_scenario.csv --county 屏東縣 \\
       --forecast data/scenario/forecast_scenario.csv --out out/warn
   geoairplan warn obs.csv --rules warning_pre2022_002 --county 雲林縣 --out out/yunlin
@@ -66,7 +74,8 @@ of the embedded coverage table (needs --county).
 def add_parser(sub) -> None:
     p = sub.add_parser("warn", help="warning levels, zones by hour, command centre, who to notify",
                        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("obs", metavar="OBS", help="MOENV hourly data (CSV or JSON, any published form)")
+    p.add_argument("obs", metavar="OBS", nargs="?",
+                   help="MOENV hourly data (CSV or JSON, any published form); or give --archive")
     p.add_argument("--county", help="evaluate these counties only: 屏東縣, or 屏東縣,高雄市,雲林縣, or all "
                                     "(default: every county with stations in the data)")
     p.add_argument("--forecast", metavar="FILE", help="forecast CSV (next-day levels by zone, easing trends)")
@@ -81,7 +90,38 @@ def add_parser(sub) -> None:
                    help="also write an A4 warning bulletin (PNG + PDF, Chinese) per county and day with a warning: "
                         "bulletin_<county>_<date>")
     add_output_args(p, no_maps_help="tables and layers only")
+    _add_archive_args(p)
     p.set_defaults(func=run)
+
+
+def _add_archive_args(p) -> None:
+    """The back-test options (``--archive``, ``--from``, ``--to``, engine, ``--gap``, ``--levels``)."""
+    from geoairplan.commands.backtest import add_backtest_args
+    from geoairplan.commands.jobs import add_job_args
+
+    g = p.add_argument_group("back-test over an archive (instead of OBS)")
+    add_job_args(g, archive_required=False)
+    add_backtest_args(g)
+
+
+def _check_inputs(args) -> None:
+    """OBS or --archive, not both, not neither; the OBS-only options not with --archive."""
+    archive = getattr(args, "archive", None)
+    if args.obs and archive:
+        raise InputError("both OBS and --archive given", where="archive",
+                         fix="give OBS (one file) or --archive ARCHIVE --from DATE --to DATE (a back-test), not both")
+    if not args.obs and not archive:
+        raise InputError("no input: give OBS (MOENV hourly data) or --archive ARCHIVE", where="obs",
+                         fix="e.g. geoairplan warn obs.csv --county 屏東縣, or geoairplan warn --archive ARCHIVE "
+                             "--from 2016-01-01 --to 2025-12-31")
+    if archive:
+        for opt, val in (("--forecast", args.forecast), ("--coverage", args.coverage)):
+            if val:
+                raise InputError(f"{opt} is not used by the back-test (--archive)", where=opt.lstrip("-"),
+                                 fix=f"leave out {opt}, or give OBS instead of --archive")
+    elif getattr(args, "start", None) or getattr(args, "end", None) or getattr(args, "levels", False):
+        raise InputError("--from/--to/--levels belong to the back-test", where="archive",
+                         fix="add --archive ARCHIVE, or leave them out for OBS")
 
 
 def run(args) -> int:
@@ -90,6 +130,11 @@ def run(args) -> int:
     from geoairplan.io import read_moenv_hourly
     from geoairplan.warnings import Completeness, run_warnings
 
+    _check_inputs(args)
+    if args.archive:  # the back-test over an archive (= geoairplan backtest)
+        from geoairplan.commands.backtest import run as run_backtest
+
+        return run_backtest(args)
     t0 = time.perf_counter()
     if args.bulletin and args.no_maps:
         raise InputError("--bulletin is a map output and --no-maps writes none", where="bulletin",

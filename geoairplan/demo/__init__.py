@@ -33,6 +33,7 @@ STEPS: list[tuple[str, str]] = [
     ("hotspots", "geoairplan.demo.hotspots:demo_maps"),
     ("interpolate", "geoairplan.demo.interpolate:demo_maps"),
     ("siting", "geoairplan.demo.siting:demo_maps"),
+    ("backtest", "geoairplan.demo.backtest:demo_maps"),
 ]
 
 

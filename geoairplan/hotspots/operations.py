@@ -21,6 +21,11 @@ over the period. Gi* on the persistence grid (cells holding sensors, Queen
 weights, islands joined to their nearest cell) is
 :func:`geoairplan.hotspots.stats.getis_ord`.
 
+With wind and sources, :func:`upwind_suspects` ranks the point sources
+upwind of the flagged sensors in their anomalous hours (the ranking of
+:mod:`geoairplan.hotspots.upwind`, on hourly evidence gathered by the tasks:
+``sensor_operations(..., hourly=True)``).
+
 Work is cut into time windows (``task_days`` days inside a month partition,
 one task each; within a task by blocks of time steps, so memory stays bounded whatever the month's size); the
 per-sensor counts are added in window order on the client, so every engine
@@ -29,8 +34,9 @@ gives the same bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -42,11 +48,12 @@ from geoairplan.engine import Engine
 from geoairplan.errors import InputError, Problems
 from geoairplan.hotspots.gridstats import sensor_cells
 from geoairplan.hotspots.stats import getis_ord, grid_weights
+from geoairplan.hotspots.upwind import SuspectResult, rank_suspects
 from geoairplan.io.archive import read_registry, read_rows, time_windows
 from geoairplan.io.crs import TM2
 from geoairplan.results import Result, RunMeta
 
-__all__ = ["sensor_operations", "SensorOpsResult", "neighbour_index", "step_anomalies"]
+__all__ = ["sensor_operations", "SensorOpsResult", "neighbour_index", "step_anomalies", "upwind_suspects"]
 
 #: Budget of neighbour values held at once per task (time steps × sensors × k); ~160 MB of float64.
 BLOCK_VALUES = 20_000_000
@@ -104,14 +111,36 @@ def step_anomalies(V: np.ndarray, nb_idx: np.ndarray, nb_use: np.ndarray, *, thr
             "exceed": exceed}
 
 
-def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, keep_steps: bool = True) -> dict:
+_HOUR_NS = 3_600_000_000_000
+
+
+def _hourly_evidence(hs: np.ndarray, V: np.ndarray, r: dict) -> pd.DataFrame | None:
+    """Sensor-hours of a block with at least one anomaly: evaluated and anomalous steps, sums of value and median.
+
+    ``hs`` holds each step's hour (hour-ending, int64 ns UTC), non-decreasing.
+    """
+    ex = r["exceed"]
+    if not ex.any():
+        return None
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    n_ex = np.add.reduceat(ex.astype(np.int32), starts, axis=0)
+    hi, si = np.nonzero(n_ex)
+    n_ev = np.add.reduceat(r["evaluated"].astype(np.int32), starts, axis=0)
+    pm = np.add.reduceat(np.where(ex, V, 0.0), starts, axis=0)
+    md = np.add.reduceat(np.where(ex, r["median"], 0.0), starts, axis=0)
+    return pd.DataFrame({"hour": hs[starts[hi]], "sensor_code": si, "steps_evaluated": n_ev[hi, si],
+                         "anomaly_steps": n_ex[hi, si], "pm25_sum": pm[hi, si], "median_sum": md[hi, si]})
+
+
+def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, keep_steps: bool = True,
+                 hourly: bool = False) -> dict:
     ns = len(ids)
     y, m, start, end = win
     rows = read_rows(archive, "sensor", months=[(y, m)], start=start, end=end, pollutants=["pm2.5"],
                      columns=["time", "station", "value"])
     out = {"steps": 0, "n_obs": np.zeros(ns, np.int64), "n_eval": np.zeros(ns, np.int64),
            "n_exc": np.zeros(ns, np.int64), "excess_sum": np.zeros(ns), "duplicates": 0, "unknown": 0,
-           "anomalies": None}
+           "anomalies": None, "hourly": None}
     if rows.empty:
         return out
     s = pd.Index(ids).get_indexer(rows["station"])
@@ -129,7 +158,8 @@ def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, 
     s, tcode, v = s[order], tcode[order], v[order]
     nt = len(times)
     block = max(1, BLOCK_VALUES // max(1, ns * nb_idx.shape[1]))
-    an = []
+    an, hv = [], []
+    hour_of = -(-times.astype(np.int64) // _HOUR_NS) * _HOUR_NS  # hour-ending (ceil), as the hourly readers
     for b0 in range(0, nt, block):
         b1 = min(nt, b0 + block)
         i0, i1 = np.searchsorted(tcode, [b0, b1])
@@ -141,6 +171,10 @@ def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, 
         out["n_eval"] += ev.sum(axis=0)
         out["n_exc"] += ex.sum(axis=0)
         out["excess_sum"] += np.where(ev, r["excess"], 0.0).sum(axis=0)
+        if hourly:
+            h = _hourly_evidence(hour_of[b0:b1], V, r)
+            if h is not None:
+                hv.append(h)
         ti, si = np.nonzero(ex) if keep_steps else ((), ())
         if len(ti):
             an.append(pd.DataFrame({"time": times[b0 + ti], "sensor_code": si, "pm25": V[ti, si],
@@ -148,6 +182,7 @@ def _window_task(win, *, archive: str, ids: list, nb_idx, nb_use, params: dict, 
                                     "n_neighbours": r["count"][ti, si], "z": r["z"][ti, si]}))
     out["steps"] = nt
     out["anomalies"] = pd.concat(an, ignore_index=True) if an else None
+    out["hourly"] = pd.concat(hv, ignore_index=True) if hv else None
     return out
 
 
@@ -172,6 +207,13 @@ class SensorOpsResult(Result):
         Every anomalous sensor-step: ``time, sensor, pm25, neighbour_median, neighbour_mad, n_neighbours, z``.
     params : dict
         The rule's parameters.
+    hourly : pandas.DataFrame or None
+        With ``hourly=True``: every sensor-hour (hour-ending, Taiwan time) holding an
+        anomalous step: ``time, sensor, steps_evaluated, anomaly_steps, pm25,
+        neighbour_median`` (means over the anomalous steps): the evidence of
+        :func:`upwind_suspects`.
+    upwind : geoairplan.hotspots.upwind.SuspectResult or None
+        The upwind suspicious-source ranking (:func:`upwind_suspects`).
     """
 
     meta: RunMeta
@@ -180,6 +222,8 @@ class SensorOpsResult(Result):
     cells: pd.DataFrame
     anomalies: pd.DataFrame
     params: dict
+    hourly: pd.DataFrame | None = None
+    upwind: SuspectResult | None = None
 
     def summary(self) -> dict:
         hot = int((self.cells["gi_bin"] > 0).sum()) if "gi_bin" in self.cells else 0
@@ -201,17 +245,37 @@ class SensorOpsResult(Result):
             f"x - median >= {p['min_excess']}; flagged at >= {100 * p['min_fraction']:.0f} % of >= "
             f"{p['min_steps']} evaluated steps",
             f"{s['cells']} cells of {p['cell_size'] / 1000:g} km with sensors; {s['hot_cells']} Gi* hot spot cells",
+            *self._upwind_lines(),
             self.meta.source_line()])
 
+    def _upwind_lines(self) -> list[str]:
+        u = self.upwind
+        if u is None:
+            return []
+        p = u.params
+        out = [f"upwind ranking: {p['evidence_hours']} evidence hours of flagged sensors ({p['used_hours']} with "
+               f"usable wind), sector +/- {p['half_width']:g} deg within {p['max_distance_m']:.0f} m"]
+        for r in u.ranking.head(5).itertuples(index=False):
+            out.append(f"  {r.rank:>2}. {r.c_no or '-'} {r.name or ''} ({r.township or '?'}) score {r.score:.3g}, "
+                       f"{r.hours_upwind} h upwind, nearest {r.min_distance_m:.0f} m")
+        if not len(u.ranking):
+            out.append("  no point source upwind in the evidence hours")
+        return out
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"sensors": self.sensors, "cells": self.cells, "anomalies": self.anomalies}
+        out = {"sensors": self.sensors, "cells": self.cells, "anomalies": self.anomalies}
+        if self.upwind is not None:
+            out.update({"suspects": self.upwind.ranking, "suspects_by_sensor": self.upwind.by_sensor,
+                        "suspects_by_township": self.upwind.townships, "evidence_hours": self.upwind.hours})
+        return out
 
 
 def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: float = 3.0,
                       min_excess: float = 5.0, floor: float = 2.0, min_neighbours: int = 3,
                       max_neighbour_m: float = 10_000.0, min_fraction: float = 0.5, min_steps: int = 6,
                       cell_size: float = 1000.0, permutations: int = 99, seed: int = 12345,
-                      engine: Engine | None = None, task_days: int = 1, anomalies: bool = True) -> SensorOpsResult:
+                      engine: Engine | None = None, task_days: int = 1, anomalies: bool = True,
+                      hourly: bool = False) -> SensorOpsResult:
     """Neighbour anomalies of every sensor and step, flags, persistence per cell and Gi* over an archive.
 
     Parameters
@@ -238,6 +302,9 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
     task_days : int
         Days of readings per task (tasks never cross a month partition); the
         tables do not depend on it.
+    hourly : bool
+        Also collect the sensor-hours holding anomalies (``result.hourly``), the
+        evidence :func:`upwind_suspects` ranks sources on.
 
     Returns
     -------
@@ -278,13 +345,13 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
     params = {"threshold": float(threshold), "min_excess": float(min_excess), "floor": float(floor),
               "min_neighbours": int(min_neighbours)}
     parts = eng.map(_window_task, windows, archive=str(a), ids=ids, nb_idx=nb_idx, nb_use=nb_use, params=params,
-                    keep_steps=bool(anomalies))
+                    keep_steps=bool(anomalies), hourly=bool(hourly))
     ns = len(ids)
     n_obs = np.zeros(ns, np.int64)
     n_eval = np.zeros(ns, np.int64)
     n_exc = np.zeros(ns, np.int64)
     ex_sum = np.zeros(ns)
-    anoms = []
+    anoms, hv = [], []
     for (_yr, _mo, w0, _w1), p in zip(windows, parts):  # window order: the same sums whatever ran the tasks
         n_obs += p["n_obs"]
         n_eval += p["n_eval"]
@@ -298,6 +365,8 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
                       "not used", severity="warning")
         if p["anomalies"] is not None:
             anoms.append(p["anomalies"])
+        if p.get("hourly") is not None:
+            hv.append(p["hourly"])
     frac = np.where(n_eval > 0, n_exc / np.maximum(n_eval, 1), np.nan)
     code, ccol, crow = sensor_cells(x, y, cell_size)
     km = cell_size / 1000.0
@@ -352,4 +421,75 @@ def sensor_operations(archive, *, start=None, end=None, k: int = 5, threshold: f
                    time_start=None if start is None else str(start), time_end=None if end is None else str(end),
                    source=f"微型感測器 micro-sensors archive ({a.name})", scenario=scenario,
                    title="微型感測器異常與熱區 micro-sensor operations")
-    return SensorOpsResult(meta, probs, sensors, cells, an, pr)
+    hourly_tab = _hourly_table(hv, names) if hourly else None
+    return SensorOpsResult(meta, probs, sensors, cells, an, pr, hourly_tab)
+
+
+def _hourly_table(parts: list, names: np.ndarray) -> pd.DataFrame:
+    cols = ["time", "sensor", "steps_evaluated", "anomaly_steps", "pm25", "neighbour_median"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    h = pd.concat(parts, ignore_index=True).groupby(["hour", "sensor_code"], sort=True).sum().reset_index()
+    t = pd.DatetimeIndex(h["hour"].to_numpy().astype("M8[ns]")).tz_localize("UTC").tz_convert("Asia/Taipei")
+    out = pd.DataFrame({"time": t, "sensor": names[h["sensor_code"].to_numpy()],
+                        "steps_evaluated": h["steps_evaluated"].astype(np.int64),
+                        "anomaly_steps": h["anomaly_steps"].astype(np.int64),
+                        "pm25": (h["pm25_sum"] / h["anomaly_steps"]).round(3),
+                        "neighbour_median": (h["median_sum"] / h["anomaly_steps"]).round(3)})
+    return out.sort_values(["time", "sensor"], kind="stable").reset_index(drop=True)[cols]
+
+
+def upwind_suspects(result: SensorOpsResult, wind: pd.DataFrame, sources=None, *, facilities=None,
+                    min_hour_fraction: float | None = None, pollutant: str = "pm25", half_width: float = 30.0,
+                    max_distance_m: float = 5000.0, calm_ms: float = 0.5,
+                    max_station_m: float = 30_000.0) -> SensorOpsResult:
+    """Rank the sources upwind of the flagged sensors, hour by hour (:func:`geoairplan.hotspots.upwind.rank_suspects`).
+
+    The evidence hours are the hours of **flagged** sensors (``result.sensors``)
+    in which at least ``min_hour_fraction`` (default: the flagging share
+    ``min_fraction``) of the evaluated steps are anomalies (``result.hourly``;
+    run :func:`sensor_operations` with ``hourly=True``); with one reading per
+    hour that is exactly the hourly rule of
+    :func:`~geoairplan.hotspots.sensors.flag_anomalies`, so on hourly data the
+    ranking equals ``geoairplan suspects`` on the same files. The score,
+    sector and wind rule are those of :mod:`geoairplan.hotspots.upwind`.
+
+    Parameters
+    ----------
+    result : SensorOpsResult
+        From :func:`sensor_operations` with ``hourly=True``.
+    wind : pandas.DataFrame
+        Hourly wind per station (:func:`geoairplan.hotspots.upwind.wind_observations`).
+    sources : geopandas.GeoDataFrame, optional
+        Point sources (:func:`geoairplan.io.sources.read_sources`).
+    facilities : pandas.DataFrame, optional
+        Facilities known only by township.
+    min_hour_fraction : float, optional
+        Share of a sensor-hour's evaluated steps that must be anomalies.
+    pollutant, half_width, max_distance_m, calm_ms, max_station_m
+        As :func:`~geoairplan.hotspots.upwind.rank_suspects`.
+
+    Returns
+    -------
+    SensorOpsResult
+        ``result`` with ``upwind`` set (and its problems added).
+    """
+    if result.hourly is None:
+        raise InputError("the sensor job ran without hourly evidence", where="hourly",
+                         fix="run sensor_operations(..., hourly=True)")
+    frac = result.params["min_fraction"] if min_hour_fraction is None else float(min_hour_fraction)
+    h = result.hourly
+    ev = pd.DataFrame({"sensor": h["sensor"], "time": h["time"].dt.tz_convert("Asia/Taipei").dt.tz_localize(None),
+                       "pm25": h["pm25"], "neighbour_median": h["neighbour_median"],
+                       "exceed": h["anomaly_steps"] >= frac * h["steps_evaluated"]})
+    sens = result.sensors.rename(columns={"x_tm2": "x", "y_tm2": "y"})[["sensor", "x", "y", "flagged"]]
+    an = SimpleNamespace(sensors=sens, hourly=ev)
+    up = rank_suspects(an, wind, sources, facilities=facilities, pollutant=pollutant, half_width=half_width,
+                       max_distance_m=max_distance_m, calm_ms=calm_ms, max_station_m=max_station_m,
+                       scenario=result.meta.scenario)
+    probs = Problems()
+    probs.extend(result.problems)
+    for inp in (wind, sources):  # rows of the wind and source files not used
+        probs.extend(getattr(inp, "attrs", {}).get("problems") or [])
+    probs.extend(up.problems)
+    return replace(result, problems=probs, upwind=up)

@@ -60,7 +60,7 @@ from geoairplan.reference.geography import load_townships
 from geoairplan.reference.names import normalize_name
 from geoairplan.reference.stations import load_stations
 
-__all__ = ["import_files", "archive_info", "read_rows", "read_registry", "month_partitions", "time_windows", "ImportReport",
+__all__ = ["has_source", "import_files", "archive_info", "read_rows", "read_registry", "month_partitions", "time_windows", "ImportReport",
            "ArchiveInfo", "LevelsSink", "register", "record_source", "SCHEMA", "KINDS", "TZ", "detect_kind", "write_partitioned"]
 
 TZ = "Asia/Taipei"
@@ -267,6 +267,14 @@ def register(archive, kind: str, ids, lon, lat, *, types=None, siteid=None, data
                           list(types) if types is not None else [kind] * len(ids), data_kind)
     _merge_registry(a, rows, probs, str(a))
     return probs
+
+
+def has_source(archive, digest: str) -> bool:
+    """Whether a source with this SHA-256 (or generator digest) is in the archive's ledger already."""
+    a = Path(archive)
+    if not (a / "ledger.csv").exists():
+        return False
+    return digest in set(_ledger(a)["sha256"])
 
 
 def record_source(archive, digest: str, name: str, kind: str, rows: int, data_kind: str, parts) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 from geoairplan.errors import InternalError
-from geoairplan.maps import coverage, hotspots, interpolate, siting, warnings
+from geoairplan.maps import backtest, coverage, hotspots, interpolate, siting, warnings
 from geoairplan.maps.output import MapOutput
 
 __all__ = ["build", "BUILDERS"]
@@ -23,6 +23,7 @@ BUILDERS = {
     "hotspots": (hotspots, "build"),
     "suspects": (hotspots, "build_suspects"),
     "siting": (siting, "build"),
+    "backtest": (backtest, "build"),
 }
 
 

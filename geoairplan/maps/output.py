@@ -17,8 +17,9 @@ class MapOutput:
     name : str
         File stem the publisher writes it under (``coverage_map`` -> ``coverage_map.html``).
     kind : str
-        ``web`` (a :class:`folium.Map`) or ``static`` (a matplotlib figure from
-        :func:`geoairplan.maps.static.static_map`).
+        ``web`` (a :class:`folium.Map`), ``static`` (a matplotlib figure from
+        :func:`geoairplan.maps.static.static_map`) or ``page`` (a finished,
+        self-contained HTML page as text, written as ``name.html``).
     obj : object
         The map or figure.
     title : str

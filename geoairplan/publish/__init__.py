@@ -131,6 +131,10 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
                 info = save_map(m.obj, at(f"{m.name}.html"), offline=offline)
                 add(info["path"])
                 add(info["embed"])
+            elif m.kind == "page":  # a finished self-contained HTML page (text)
+                page = out / f"{m.name}.html"
+                page.write_bytes(m.obj.encode("utf-8"))
+                add(page)
             else:
                 for p in save_static(m.obj, at(m.name), formats=m.formats):
                     add(p)

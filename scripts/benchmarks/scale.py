@@ -35,9 +35,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-from make_scenario_archive import make_sensors, make_stations  # noqa: E402
+from geoairplan.io.scenario_archive import make_sensors, make_stations  # noqa: E402
 
 
 def _sub(*args: str, timeout: float = 7200) -> dict:
