@@ -6,7 +6,7 @@ from geoairplan.commands import add_output_args, number, report
 
 import argparse
 
-from geoairplan.reference.stations import COVERAGE_TYPES, SITE_TYPES
+from geoairplan.reference.sitetypes import COVERAGE_TYPES, SITE_TYPES
 
 DESCRIPTION = """\
 Which station's readings apply to which township? Warnings are issued "by station
@@ -120,7 +120,7 @@ def _run_all(args, neighbours, official, t0) -> int:
     from geoairplan.coverage.national import national_coverage, national_table
     from geoairplan.io.output import write_csv
     from geoairplan.io.paths import safe_name
-    from geoairplan.reference.stations import check_types
+    from geoairplan.reference.sitetypes import check_types
 
     out = publish.prepare_outdir(args.out)
     check_types(args.types)  # a wrong type stops the run before any county

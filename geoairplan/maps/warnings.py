@@ -159,7 +159,7 @@ def station_hours(result, counties=None) -> gpd.GeoDataFrame | None:
                         "level": code.to_numpy(), "level_txt": [f"{c} {level_label(c)}" if c not in
                                                                  ("none", "insufficient") else level_label(c)
                                                                  for c in code],
-                        "criterion": lv["criterion"].fillna("").to_numpy(), "values": vals})
+                        "criterion": lv["criterion"].fillna("").map(criterion_label).to_numpy(), "values": vals})
     return gpd.GeoDataFrame(out, geometry=pos.loc[lv["skey"], "geometry"].to_numpy(), crs=pos.crs)
 
 

@@ -9,23 +9,12 @@ module                    holds
                           Chinese numerals, spelling suggestions
 :mod:`.geography`         counties, townships (MOI polygons), air-quality zones
 :mod:`.stations`          the embedded MOENV monitoring stations
+:mod:`.sitetypes`         MOENV station types and the types coverage uses
 :mod:`.pollutants`        the one pollutant vocabulary: codes, units, labels, aliases
 :mod:`.rules`             the rule tables of ``data/rules/``
 :mod:`.catalog`           what is embedded, with source and licence
 ========================= ==========================================================
 
-This layer imports only :mod:`geoairplan.errors` and reads only ``data/``.
+This layer imports only :mod:`geoairplan.errors` and reads only ``data/``. The package itself
+imports nothing (import the module you need), so that light modules stay light.
 """
-
-from geoairplan.reference.names import normalize_name, station_key, suggest
-from geoairplan.reference.geography import (AQ_ZONES, SEED_COUNTIES, check_county, county_names, data_dir,
-                                            load_counties, load_townships, normalize_county, township_names)
-from geoairplan.reference.pollutants import (RULE_POLLUTANTS, UNITS, check_pollutant, emission_key,
-                                             normalize_pollutant, normalize_unit)
-from geoairplan.reference.stations import load_stations
-from geoairplan.reference.rules import load_rules, rules_dir
-
-__all__ = ["normalize_name", "station_key", "suggest", "AQ_ZONES", "SEED_COUNTIES", "check_county",
-           "county_names", "data_dir", "load_counties", "load_townships", "normalize_county", "township_names",
-           "RULE_POLLUTANTS", "UNITS", "check_pollutant", "emission_key", "normalize_pollutant", "normalize_unit",
-           "load_stations", "load_rules", "rules_dir"]

@@ -360,6 +360,7 @@ var GAP = {
          '> ' + it[2] + '</label>';
    });
    d.innerHTML = h + '</details>';
+   d.setAttribute('data-gap-fold', '1');  // folds like a legend where the controls would overlap
    L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
    d.addEventListener('change', function(e) {
     if (e.target.name === o.id) pick(parseInt(e.target.value, 10));
