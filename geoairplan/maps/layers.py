@@ -576,7 +576,7 @@ def add_time_slider(m, gdf: gpd.GeoDataFrame, *, time_col: str, color_col: str, 
 
 
 def add_exclusive_layers(m, themes, *, title: str = "主題圖層 Thematic layer", selected: int = 0,
-                         position: str = "topright"):
+                         position: str = "bottomleft"):
     """Thematic layers shown one at a time (radio buttons), the legend following the one shown.
 
     Layers that fill the same area (an emission choropleth, Gi* bins, a kernel density) hide or

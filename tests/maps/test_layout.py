@@ -56,6 +56,13 @@ def check_layout(g) -> list[str]:
     return bad
 
 
+def _map_pages(out: Path) -> list[Path]:
+    """The web maps (Leaflet pages) under ``out``; plain report pages such as backtest.html are not maps."""
+    return sorted(p for p in out.rglob("*.html") if not p.name.endswith(".embed.html")
+                  and p.name not in ("index.html", "host_page.html")
+                  and "L.map(" in p.read_text(encoding="utf-8", errors="ignore"))
+
+
 @pytest.fixture(scope="module")
 def demo_maps(tmp_path_factory):
     """The demo map set (``geoairplan demo``) and the README's hotspots command without --county."""
@@ -65,15 +72,13 @@ def demo_maps(tmp_path_factory):
 
     if os.environ.get("GEOAIRPLAN_DEMO_DIR"):  # reuse a demo built before (geoairplan demo --out DIR)
         out = Path(os.environ["GEOAIRPLAN_DEMO_DIR"])
-        return out, sorted(p for p in out.rglob("*.html") if not p.name.endswith(".embed.html")
-                           and p.name not in ("index.html", "host_page.html"))
+        return out, _map_pages(out)
     out = tmp_path_factory.mktemp("demo")
     assert main(["demo", "--out", str(out / "demo"), "--quiet"]) == 0
     root = Path(__file__).resolve().parents[2]
     assert main(["hotspots", str(root / "data/scenario/sources_scenario.csv"), "--grid", "1000",
                  "--out", str(out / "readme_grid")]) == 0
-    pages = sorted(p for p in out.rglob("*.html") if not p.name.endswith(".embed.html")
-                   and p.name not in ("index.html", "host_page.html"))
+    pages = _map_pages(out)
     assert len(pages) >= 12
     return out, pages
 
