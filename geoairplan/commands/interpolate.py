@@ -118,6 +118,9 @@ def add_parser(sub) -> None:
                    choices=["spherical", "exponential", "gaussian", "linear", "power"], help="default: spherical")
     k.add_argument("--variogram-params", type=_params, metavar="K=V,...",
                    help="fixed parameters, e.g. sill=120,range=30000,nugget=10 (default: fitted, pooled over hours)")
+    k.add_argument("--kriging-neighbours", "--kriging-neighbors", type=number(int, low=2, high=2000), metavar="K",
+                   help="neighbourhood kriging: each cell from its K nearest stations or sensors, variance "
+                        "included (default: global kriging with every station; 32 suits thousands of sensors)")
     r = p.add_argument_group("RBF")
     r.add_argument("--kernel", default="thin_plate_spline", help="RBF kernel (default thin_plate_spline)")
     r.add_argument("--smoothing", type=number(float, low=0), default=0.0, help="RBF smoothing (default 0: exact)")
@@ -143,8 +146,11 @@ def _method_params(args) -> dict:
         return {"power": args.power, "n_neighbors": args.neighbors,
                 "max_distance": 25_000.0 if md == "default" else md}
     if args.method in ("kriging", "auto"):
-        return {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
-                "max_distance": None if md == "default" else md}
+        out = {"variogram_model": args.variogram, "variogram_parameters": args.variogram_params,
+               "max_distance": None if md == "default" else md}
+        if args.method == "kriging" and args.kriging_neighbours:
+            out["n_neighbors"] = args.kriging_neighbours
+        return out
     return {"kernel": args.kernel, "smoothing": args.smoothing, "max_distance": None if md == "default" else md}
 
 

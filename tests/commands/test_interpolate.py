@@ -336,3 +336,27 @@ def test_interpolate_uses_a_station_the_registry_lacks_at_the_files_position(tmp
         row, col = np.unravel_index(np.ma.argmax(a), a.shape)
         cx, cy = r.xy(row, col)
     assert np.hypot(cx - x, cy - y) < 3000
+
+
+def test_kriging_neighbours_from_the_command_line_equals_global_kriging_when_k_covers_every_station(tmp_path):
+    """--kriging-neighbours K: K >= the stations gives the global surface; a small K gives another one."""
+    import numpy as np
+    import rasterio
+
+    from geoairplan.cli import main as cli
+
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "data" / "scenario" / "episode_scenario.csv"
+    common = [str(src), "--pollutant", "pm2.5", "--method", "kriging", "--county", "屏東縣", "--cell", "2000",
+              "--hour", "2025-01-17 14:00", "--variogram-params", "sill=300,range=60000,nugget=5", "--no-maps"]
+    grids = {}
+    for name, extra in (("global", []), ("k_all", ["--kriging-neighbours", "200"]), ("k3", ["--kriging-neighbours", "3"])):
+        out = tmp_path / name
+        assert cli(["interpolate", *common, "--out", str(out), *extra]) == 0
+        [tif] = sorted(out.glob("*.tif"))
+        with rasterio.open(tif) as r:
+            grids[name] = (r.read(1, masked=True), r.read(2, masked=True))
+    g, k = grids["global"], grids["k_all"]
+    assert np.ma.allclose(g[0], k[0], atol=1e-3) and np.ma.allclose(g[1], k[1], atol=1e-3)
+    assert np.ma.abs(grids["k3"][0] - g[0]).max() > 0.1
