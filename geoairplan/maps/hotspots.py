@@ -186,8 +186,8 @@ def hotspot_map(res, *, offline: bool = False):
                 pop.append("data")
             add_points(m, s, name="污染源 Point sources", popup_cols=pop, tooltip_col="name" if "name" in s else "c_no",
                        color_col="_fill", radius=5, cluster="auto", outline="#333333",
-                       aliases={"c_no": "管制編號", "name": "名稱", "township": "鄉鎮市", "row": "列 row",
-                                "data": "資料"})
+                       aliases={"c_no": "管制編號 Control no.", "name": "名稱 Name", "township": "鄉鎮市 Township", "row": "列 row",
+                                "data": "資料 Data"})
     add_exclusive_layers(m, themes, title="主題圖層 Thematic layer（一次一層 one at a time）", selected=selected)
     return m
 
@@ -236,7 +236,7 @@ def suspects_map(sa, *, offline: bool = False):
     if sec is not None:
         add_polygons(m, sec, name="上風扇形 Upwind sectors", color="#6a51a3", fill_opacity=0.12,
                      tooltip_cols=["sensor", "wind_from_deg"], popup_cols=["sensor", "wind_from_deg", "hours"],
-                     aliases={"sensor": "感測器", "wind_from_deg": "風向（來自）wind from °", "hours": "時數 hours"})
+                     aliases={"sensor": "感測器 Sensor", "wind_from_deg": "風向（來自）wind from °", "hours": "時數 hours"})
     if len(res.townships):
         tws = res.townships.drop_duplicates(["county", "township"])
         towns = load_townships()
@@ -248,7 +248,7 @@ def suspects_map(sa, *, offline: bool = False):
         add_polygons(m, towns, name="上風鄉鎮（僅知鄉鎮之工廠）Upwind townships", color="#9e9ac8", fill_opacity=0.15,
                      tooltip_cols=["township", "hours_upwind"],
                      popup_cols=["township", "hours_upwind", "min_distance_m", "facilities"], show=False,
-                     aliases={"township": "鄉鎮市", "hours_upwind": "上風時數 hours upwind",
+                     aliases={"township": "鄉鎮市 Township", "hours_upwind": "上風時數 hours upwind",
                               "min_distance_m": "最近距離 m", "facilities": "工廠（僅知鄉鎮）facilities by township"})
     rk = res.ranking
     if len(rk):
@@ -260,10 +260,10 @@ def suspects_map(sa, *, offline: bool = False):
                    popup_cols=["rank", "c_no", "name", "township", "emission_t", "score", "hours_upwind",
                                "min_distance_m", "mean_offset_deg", "sensors", "data"],
                    color_col="_c", radius=7, outline="#222222",
-                   aliases={"rank": "排名 rank", "c_no": "管制編號", "name": "名稱", "township": "鄉鎮市",
+                   aliases={"rank": "排名 rank", "c_no": "管制編號 Control no.", "name": "名稱 Name", "township": "鄉鎮市 Township",
                             "emission_t": f"{_lab(res.params['pollutant'])} t/yr", "score": "分數 score",
                             "hours_upwind": "上風時數 hours", "min_distance_m": "最近距離 m",
-                            "mean_offset_deg": "偏角 offset °", "sensors": "感測器", "data": "資料"})
+                            "mean_offset_deg": "偏角 offset °", "sensors": "感測器 Sensor", "data": "資料 Data"})
     if sa.sources is not None:
         others = sa.sources[(sa.sources["basis"] == "point") & ~sa.sources["c_no"].isin(rk["c_no"] if len(rk) else [])]
         others = others.to_crs(WGS84)
@@ -278,7 +278,7 @@ def suspects_map(sa, *, offline: bool = False):
     add_points(m, sens, name="微型感測器 Micro-sensors", tooltip_col="sensor",
                popup_cols=["sensor", "status", "n_evaluated", "n_exceed", "exceed_pct", "median_excess", "neighbours"],
                color_col="_c", radius=6,
-               aliases={"sensor": "感測器", "status": "判定", "n_evaluated": "評估時數 hours evaluated",
+               aliases={"sensor": "感測器 Sensor", "status": "判定 Status", "n_evaluated": "評估時數 hours evaluated",
                         "n_exceed": "超出時數 hours above", "exceed_pct": "超出比例 %", "median_excess":
                         "高於鄰近中位數 µg/m³", "neighbours": "鄰近感測器 neighbours"})
     add_legend(m, [("異常感測器 Flagged sensor", "#d7301f"), ("正常感測器 Other sensor", "#2b8cbe"),

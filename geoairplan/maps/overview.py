@@ -27,9 +27,9 @@ TOWNSHIP_SOURCE = "鄉鎮界：內政部國土測繪中心 (TOWN_MOI)"
 #: File stems of the seed counties' maps.
 SLUG = {"屏東縣": "pingtung", "雲林縣": "yunlin", "澎湖縣": "penghu"}
 _POPUP = ["name_zh", "name_en", "county", "township", "pollutants"]
-_ALIASES = {"name_zh": "測站", "name_en": "Station", "county": "縣市", "township": "鄉鎮市區",
-            "pollutants": "測項 Pollutants", "control_no": "管制編號", "name": "名稱", "address": "地址",
-            "designation_reasons": "指定原因 Designation", "TOWNNAME": "鄉鎮市區"}
+_ALIASES = {"name_zh": "測站 Station", "name_en": "英文站名 English name", "county": "縣市 County", "township": "鄉鎮市區 Township",
+            "pollutants": "測項 Pollutants", "control_no": "管制編號 Control no.", "name": "名稱 Name", "address": "地址 Address",
+            "designation_reasons": "指定原因 Designation", "TOWNNAME": "鄉鎮市區 Township"}
 
 
 def load_station_points() -> gpd.GeoDataFrame:
