@@ -121,6 +121,12 @@ def hotspot_map(res, *, offline: bool = False):
     tw = res.townships
     county = res.params.get("county") or sorted(tw["county"].dropna().unique().tolist())
     m = web_map(_title(res), source=_source_line(res), county=county, offline=offline, townships=False)
+    # the study area's township boundaries stay on whichever thematic layer is shown (a grid or KDE layer
+    # alone would leave the sources with no land around them)
+    base = gpd.GeoDataFrame({"township": tw["township"].to_numpy()}, geometry=tw.geometry.boundary.to_numpy(),
+                            crs=tw.crs)
+    add_polygons(m, base, name="鄉鎮界 Township boundaries", color="#555555", weight=0.8, fill_opacity=0.0,
+                 tooltip_cols=["township"], aliases={"township": "鄉鎮 Township"})
     vcol = f"{key}_t"
     lo, hi = _log_range(tw[vcol])
     t = tw.copy()
