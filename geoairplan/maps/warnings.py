@@ -93,15 +93,23 @@ def township_hours(result, counties=None, *, simplify: bool = True, times=None) 
                             crs=towns.crs)
 
 
-def _stations(result, counties) -> gpd.GeoDataFrame | None:
+def _station_levels(result, counties):
+    """The embedded stations of ``counties`` and the level rows of those stations (joined on the station
+    key), or None when the level table holds none of them."""
     st = datasets.load_stations()
     st = st[st["county"].isin(counties)].copy()
     st["skey"] = st["name_zh"].map(station_key)
     lv = result.levels.copy()
     lv["skey"] = lv["station"].map(station_key)
     lv = lv[lv["skey"].isin(set(st["skey"]))]
-    if len(lv) == 0:
+    return None if len(lv) == 0 else (st, lv)
+
+
+def _stations(result, counties) -> gpd.GeoDataFrame | None:
+    both = _station_levels(result, counties)
+    if both is None:
         return None
+    st, lv = both
     top = lv.sort_values(["level_rank", "time"], ascending=[False, True]).drop_duplicates("skey").set_index("skey")
     st = st[st["skey"].isin(top.index)]
     st["max_code"] = st["skey"].map(top["level"].map(lambda c: c if c in ("none", "insufficient") else
@@ -136,15 +144,10 @@ def station_hours(result, counties=None) -> gpd.GeoDataFrame | None:
         ``criterion``, ``values`` (the hour's values in words) and the station point (EPSG:4326);
         None when no station of the counties is in the level table.
     """
-    counties = list(counties or _counties(result))
-    st = datasets.load_stations()
-    st = st[st["county"].isin(counties)].copy()
-    st["skey"] = st["name_zh"].map(station_key)
-    lv = result.levels.copy()
-    lv["skey"] = lv["station"].map(station_key)
-    lv = lv[lv["skey"].isin(set(st["skey"]))]
-    if len(lv) == 0:
+    both = _station_levels(result, list(counties or _counties(result)))
+    if both is None:
         return None
+    st, lv = both
     pos = st.drop_duplicates("skey").set_index("skey")
     code = lv["level"].map(lambda c: c if c in ("none", "insufficient") else _to2022(result, c))
     vals = []
