@@ -28,9 +28,14 @@ kriged from its k nearest points instead: see
 
 Writing ``γ0 = α + β·F(d)`` for each model (e.g. spherical ``α = nugget``,
 ``β = psill``) and using ``1ᵀP = 0`` for the top-left block ``P`` of ``A⁻¹``
-removes every constant from the per-cell work, so a chunk needs one
-evaluation of ``F`` and one matrix product. Chunks are sized from a memory
-budget and run on all cores, so any grid fits in memory.
+removes every constant from the per-cell work, so a block of cells needs
+one evaluation of ``F`` (spherical: four vector passes over the squared
+distances) and its matrix products. Blocks are sized from a memory budget
+and kept in cache; threads take spans of 16 blocks and combine the products
+into predictions and variances once per span, so each thread makes few,
+large numpy calls. The triangular product is called through SciPy's
+``cython_blas`` without holding the GIL (:mod:`._blas`), so it runs on all
+cores at once. Any grid fits in memory.
 
 Variogram models and parameters are PyKrige's (``psill`` = partial sill,
 ``sill = psill + nugget``, ``range``, ``nugget``; a list means
@@ -59,6 +64,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from geoairplan.errors import InputError
+from geoairplan.interpolate._blas import trmm_rows
 from geoairplan.interpolate._core import MEMORY_BUDGET, Gridder, _workers, run_chunks
 from geoairplan.interpolate.neighbourhood import DEFAULT_NEIGHBOURS, predict_neighbourhood
 
@@ -73,6 +79,7 @@ VARIOGRAM_MODELS = {
     "power": ("scale", "exponent", "nugget"),
 }
 _EPS = 1.0e-10  # PyKrige's cut-off for "distance zero"
+_VECDOT = getattr(np, "vecdot", None)  # numpy >= 2: a row-wise dot product ufunc
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,8 @@ class Variogram:
     def _affine(self) -> tuple[float, float, float, bool]:
         """(alpha, beta, scale, squared): γ(d) = alpha + beta·F(scale·d); F takes (scale·d)² when ``squared``."""
         p = self.params
-        if self.model == "spherical":
-            return p["nugget"], p["psill"], 1.0 / p["range"], False
+        if self.model == "spherical":  # F = t(3 - t²) = 2·(1.5t - 0.5t³)
+            return p["nugget"], 0.5 * p["psill"], 1.0 / p["range"], False
         if self.model == "exponential":
             return p["psill"] + p["nugget"], -p["psill"], 3.0 / p["range"], False
         if self.model == "gaussian":
@@ -144,19 +151,22 @@ class Variogram:
         return p["nugget"], p["scale"], 1.0, False
 
     def _shape_inplace(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
-        """F in place on ``t`` = scaled squared distances (``work``: a scratch array of the same shape)."""
+        """F in place on ``t`` = scaled squared distances (``work``: a scratch array of the same shape).
+
+        Returns the array holding F (``t`` itself).
+        """
         if self.model == "gaussian":  # exp(-(d/a)²)
             np.negative(t, out=t)
             np.exp(t, out=t)
             return t
-        np.sqrt(t, out=t)
-        if self.model == "spherical":  # 1.5 t - 0.5 t³, t = min(d/r, 1)
+        if self.model == "spherical":  # t(3 - t²), t = min(d/r, 1): four passes from t²
             np.minimum(t, 1.0, out=t)
-            np.square(t, out=work)
-            np.multiply(work, -0.5, out=work)
-            np.add(work, 1.5, out=work)
+            np.sqrt(t, out=work)
+            np.subtract(3.0, t, out=t)
             np.multiply(t, work, out=t)
-        elif self.model == "exponential":  # exp(-3d/r)
+            return t
+        np.sqrt(t, out=t)
+        if self.model == "exponential":  # exp(-3d/r)
             np.negative(t, out=t)
             np.exp(t, out=t)
         elif self.model == "power":
@@ -336,6 +346,47 @@ def fit_variogram(x, y, z, model: str = "spherical", nlags: int = 6, weight: boo
     return Variogram(model, params, lags, sv, pairs, fitted=True)
 
 
+class _OnStation:
+    """Finds the points that sit on a station (within ``eps``, PyKrige's "distance zero"), cheaply.
+
+    A point can only be that close to a station if its x is: the stations'
+    x (± one bin) are marked in a fine table of x bins, a table lookup per
+    point picks the few candidates (usually none), and their distances to
+    all stations decide. This costs a few vector operations per point where
+    a row-wise minimum over all stations costs a pass over the distances.
+    """
+
+    def __init__(self, sxy: np.ndarray, eps: float, bins: int = 1 << 20):
+        self.sxy, self.eps = sxy, eps
+        sx = sxy[:, 0]
+        self.lo = float(sx.min() - 2 * eps)
+        self.width = max(4 * eps, float(sx.max() - sx.min() + 4 * eps) / bins, np.finfo(float).tiny)
+        nb = int((sx.max() + 2 * eps - self.lo) / self.width) + 3
+        self.mark = np.zeros(nb + 2, dtype=bool)  # 0 and nb+1: outside the stations' x range
+        k = ((sx - self.lo) / self.width).astype(np.int64) + 1
+        for d in (-1, 0, 1):  # the bin and its neighbours: rounding cannot hide a station
+            self.mark[np.clip(k + d, 0, nb + 1)] = True
+        self.mark[[0, nb + 1]] = False
+        self.nb = nb
+
+    def rows(self, p: np.ndarray) -> np.ndarray:
+        k = (p[:, 0] - self.lo) / self.width
+        np.clip(k, -1.0, self.nb, out=k)
+        cand = np.flatnonzero(self.mark[k.astype(np.int64) + 1])
+        if cand.size == 0:
+            return cand
+        return cand[cdist(p[cand], self.sxy, "sqeuclidean").min(axis=1) <= self.eps * self.eps]
+
+
+def _sumsq_rows(g: np.ndarray, ones: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = g[i] · g[i]``, without holding the GIL (einsum holds it); ``g`` may be overwritten."""
+    if _VECDOT is not None:
+        _VECDOT(g, g, out=out)
+    else:  # numpy < 2
+        np.multiply(g, g, out=g)
+        np.matmul(g, ones, out=out)
+
+
 class OrdinaryKriging(Gridder):
     """Ordinary kriging with a fitted or given variogram; predictions and kriging variance.
 
@@ -464,9 +515,6 @@ class OrdinaryKriging(Gridder):
         # weights for values: A⁻¹ [z; 0]
         self._wz = ainv[:, :n] @ self._z2  # (n+1, H)
         self._alpha, self._beta, self._scale, _ = self.variogram_._affine()
-        # right-hand side of the per-chunk product F @ [P | q | wz]
-        self._rhs = np.ascontiguousarray(np.column_stack([ainv[:n, :n], ainv[:n, n], self._wz[:n]]))
-        self._rhs_pred = np.ascontiguousarray(self._wz[:n])
         self._chol = self._covariance_factor(a)
 
     def _covariance_factor(self, a: np.ndarray):
@@ -495,8 +543,7 @@ class OrdinaryKriging(Gridder):
         m = scipy.linalg.solve_triangular(low, np.eye(n), lower=True)
         e = m.sum(axis=1)
         h = m.T @ e  # K⁻¹1: f·h = eᵀ(M f) per cell without the triangular product
-        return {"m": np.asfortranarray(m), "e": e, "s": float(e @ e), "sill": sill,
-                "rhs": np.ascontiguousarray(np.column_stack([self._wz[:n], h]))}
+        return {"m": np.asfortranarray(m), "e": e, "s": float(e @ e), "sill": sill, "h": np.ascontiguousarray(h)}
 
     # prediction ------------------------------------------------------------------
     def _predict(self, x, y, variance: bool):
@@ -514,78 +561,105 @@ class OrdinaryKriging(Gridder):
         return (out[:, 0] if self.z_.ndim == 1 else out), var
 
     def _chunk_rows(self, width: int) -> int:
+        """Cells per block of the matrix work: its ``width`` doubles a cell stay in the core's cache."""
         workers = _workers(self.workers)
         rows = self.memory_budget // max(1, 8 * width * workers)
-        return int(min(2048, max(64, rows)))  # small chunks stay in cache
+        return int(min(2048, max(64, rows)))
 
     def _predict_global(self, x, y, out, var):
-        """Values (and variance) at the points ``(x, y)`` (TM2 metres), chunk by chunk on all cores.
+        """Values (and variance) at the points ``(x, y)`` (TM2 metres), span by span on all cores.
 
-        Each chunk centres and scales its own points (no full-size copies):
-        memory beyond the outputs is bounded by the chunk buffers.
+        A thread takes a *span* of cells (16 blocks) and, block by block,
+        evaluates ``F`` on the block's distances and writes its matrix
+        products straight into the outputs; the per-cell arithmetic that
+        combines them runs once per span on whole vectors. Few, large numpy
+        calls per thread keep the threads off each other's GIL, and memory
+        beyond the outputs is bounded by the block buffers.
         """
         n = self._xy.shape[0]
         h = out.shape[1]
-        rhs = self._rhs if var is not None else self._rhs_pred
         alpha, beta, scale = self._alpha, self._beta, self._scale
         ainv, wz = self._ainv, self._wz
-        s_last = ainv[n, n]
-        sxy = self._xy * scale
         x0, y0 = self._x0, self._y0
-        eps2 = (_EPS * scale) ** 2
+        sxy = self._xy * scale
+        on_station = _OnStation(sxy, _EPS * scale)
         vario = self.variogram_
         exact = self.exact_values
-        local = threading.local()
-
         chol = self._chol if var is not None else None
-        if chol is not None:  # covariance form (see _covariance_factor): F @ [wz | K⁻¹1], then trmm
-            rhs = chol["rhs"]
-            trmm = scipy.linalg.blas.get_blas_funcs("trmm", (chol["m"],))
-            ce = chol["sill"] - alpha  # c = ce - beta * f
+        general = var is not None and chol is None
+        mean_rhs = np.ascontiguousarray(beta * wz[:n])  # F @ (β wz) + wz_n is the prediction
+        if chol is not None:  # covariance form (see _covariance_factor)
+            m_low, e_rhs, ssum, sill = chol["m"], chol["h"], chol["s"], chol["sill"]
+            ce = sill - alpha  # c = ce - β f
+        elif general:  # bᵀA⁻¹b with b = α1 + β f, using 1ᵀP = 0
+            p_block = np.ascontiguousarray(ainv[:n, :n])
+            p_last = np.ascontiguousarray(ainv[:n, n])
+        ones = np.ones(n)
+        block = self._chunk_rows(2 * n + (n if general else 0))
+        workers = _workers(self.workers)
+        # spans of up to 16 blocks, at least 4 per thread so that small grids use every core
+        span = block * int(min(16, max(1, math.ceil(x.size / (4 * workers * block)))))
+        local = threading.local()
 
         def work(s, e):
             c = e - s
             bufs = getattr(local, "bufs", None)
-            if bufs is None or bufs[0].shape[0] < c:
-                bufs = local.bufs = (np.empty((c, n)), np.empty((c, n)), np.empty((c, rhs.shape[1])))
-            t, w, r = bufs[0][:c], bufs[1][:c], bufs[2][:c]
-            # scaled squared distances in one pass (cdist computes dx² + dy² as the ufuncs would)
+            if bufs is None:
+                bufs = local.bufs = (np.empty((block, n)), np.empty((block, n)),
+                                     np.empty((block, n)) if general else None, np.empty(span))
             p = np.empty((c, 2))
             np.subtract(x[s:e], x0, out=p[:, 0])
             np.subtract(y[s:e], y0, out=p[:, 1])
             p *= scale
-            cdist(p, sxy, "sqeuclidean", out=t)
-            near = np.flatnonzero(t.min(axis=1) <= eps2)
-            f = vario._shape_inplace(t, w)
-            np.matmul(f, rhs, out=r)
-            if chol is not None:
-                out[s:e] = beta * r[:, :h] + wz[n]
-                # g = M f for every cell: f (c x n, C order) is fᵀ (n x c) in Fortran order, M fᵀ in place
-                g = trmm(1.0, chol["m"], f.T, side=0, lower=1, trans_a=0, overwrite_b=1).T
-                gg = np.einsum("ij,ij->i", g, g)
-                eg = r[:, h]
-                ssum = chol["s"]
-                uu = (ce * ce) * ssum - (2.0 * ce * beta) * eg + (beta * beta) * gg
-                one_a = 1.0 - (ce * ssum - beta * eg)
-                var[s:e] = chol["sill"] - uu + one_a * one_a / ssum
-            elif var is not None:
-                q = np.einsum("ij,ij->i", r[:, :n], f)
-                var[s:e] = (beta * beta) * q + (2.0 * beta) * r[:, n] + (2.0 * alpha + s_last)
-                out[s:e] = beta * r[:, n + 1:] + wz[n]
-            else:
-                out[s:e] = beta * r + wz[n]
-            if near.size:  # cells on a station: PyKrige's handling, row by row
-                dd = cdist(np.column_stack([x[s:e][near] - x0, y[s:e][near] - y0]), self._xy)
-                b = np.ones((near.size, n + 1))
-                b[:, :n] = vario(dd)
+            rows = on_station.rows(p)
+            lin = bufs[3][:c]  # the term linear in F of the variance, per cell
+            for a in range(0, c, block):
+                b = min(c, a + block)
+                t, w = bufs[0][:b - a], bufs[1][:b - a]
+                # scaled squared distances in one pass (cdist computes dx² + dy² as the ufuncs would)
+                cdist(p[a:b], sxy, "sqeuclidean", out=t)
+                f = vario._shape_inplace(t, w)
+                np.matmul(f, mean_rhs, out=out[s + a:s + b])
+                if chol is not None:
+                    np.matmul(f, e_rhs, out=lin[a:b])
+                    # g = M f for every cell: f (C order) is fᵀ in Fortran order, M fᵀ in place
+                    g = trmm_rows(m_low, f)  # M f for every cell, in place, without the GIL
+                    _sumsq_rows(g, ones, var[s + a:s + b])  # |M f|²
+                elif general:
+                    q = bufs[2][:b - a]
+                    np.matmul(f, p_block, out=q)
+                    np.multiply(q, f, out=q)
+                    np.matmul(q, ones, out=var[s + a:s + b])  # fᵀ P f
+                    np.matmul(f, p_last, out=lin[a:b])
+            o = out[s:e]
+            o += wz[n]
+            if chol is not None:  # σ² = S - |u|² + (1 - a)²/s, u = M c, a = eᵀu (see _covariance_factor)
+                v = var[s:e]
+                v *= -(beta * beta)
+                v += (2.0 * ce * beta) * lin
+                v += sill - ce * ce * ssum
+                lin *= beta
+                lin += 1.0 - ce * ssum
+                np.square(lin, out=lin)
+                lin /= ssum
+                v += lin
+            elif general:  # σ² = β² fᵀPf + 2β fᵀp_n + 2α + A⁻¹_nn
+                v = var[s:e]
+                v *= beta * beta
+                lin *= 2.0 * beta
+                v += lin
+                v += 2.0 * alpha + ainv[n, n]
+            if rows.size:  # cells on a station: PyKrige's handling, row by row
+                dd = cdist(np.column_stack([x[s:e][rows] - x0, y[s:e][rows] - y0]), self._xy)
+                bb = np.ones((rows.size, n + 1))
+                bb[:, :n] = vario(dd)
                 if exact:
-                    b[:, :n][dd <= _EPS] = 0.0
-                out[s:e][near] = b @ wz
+                    bb[:, :n][dd <= _EPS] = 0.0
+                out[s:e][rows] = bb @ wz
                 if var is not None:
-                    var[s:e][near] = np.einsum("ij,ij->i", b @ ainv, b)
+                    var[s:e][rows] = np.einsum("ij,ij->i", bb @ ainv, bb)
 
-        width = 2 * n + rhs.shape[1]
-        run_chunks(work, x.size, self._chunk_rows(width), _workers(self.workers))
+        run_chunks(work, x.size, span, workers)
         if var is not None:
             np.maximum(var, 0.0, out=var)
 

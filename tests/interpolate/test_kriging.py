@@ -104,3 +104,26 @@ def test_ill_conditioned_gaussian_without_nugget():
     y = np.r_[Y, Y[0]]
     with pytest.raises(InputError, match="nugget"):
         OrdinaryKriging("gaussian", {"psill": 10.0, "range": 80_000.0, "nugget": 0.0}).fit((x, y), np.r_[Z, Z[0]])
+
+
+def test_cells_on_and_next_to_stations_match_pykrige_in_any_order():
+    # cells exactly on a station, within PyKrige's 1e-10 m "distance zero", and just outside it
+    # (1e-6 m: kriged, not snapped), shuffled among ordinary cells and spread over many blocks and spans
+    off = np.r_[np.zeros(10), np.full(10, 4e-11), np.full(10, 1e-6)]
+    k = np.arange(30) % 10
+    qx = np.r_[PX[:2000], X[k] + off, X[k]]
+    qy = np.r_[PY[:2000], Y[k] - off, Y[k] + 3e-11]
+    order = np.random.default_rng(5).permutation(qx.size)
+    qx, qy = qx[order], qy[order]
+    ref = pykrige.OrdinaryKriging(X, Y, Z, variogram_model="spherical", variogram_parameters=dict(PARAMS),
+                                  exact_values=True, pseudo_inv=False)
+    z_ref, s_ref = ref.execute("points", qx, qy, backend="vectorized")
+    for budget, workers in ((1, 2), (64 * 2**20, 1)):  # 64-row blocks on two threads; one block
+        ok = OrdinaryKriging("spherical", PARAMS, memory_budget=budget, workers=workers).fit((X, Y), Z)
+        z, s = ok.predict((qx, qy), return_variance=True)
+        _close(z, np.asarray(z_ref), 100)
+        _close(s, np.asarray(s_ref), 63)
+    src = order - 2000  # position in the 40 station-side cells, or negative
+    on = ((src >= 0) & (src < 20)) | (src >= 30)  # on a station or within 1e-10 m of one
+    np.testing.assert_allclose(z[on], Z[k[np.where(src[on] >= 30, src[on] - 30, src[on])]], atol=1e-9)
+    assert np.all(s[on] <= 1e-9) and np.all(s[~on] > 1e-3)
