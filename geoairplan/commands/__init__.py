@@ -1,8 +1,9 @@
 """Sub-commands of the ``geoairplan`` CLI, one module each (see geoairplan.cli).
 
 The pieces every capability command shares live here: the output options
-(``--out``, ``--offline``, ``--no-maps``) and the closing report (the problems
-found, what was written).
+(``--out``, ``--offline``, ``--no-maps``, ``--static``, ``--dpi``, ``--scenario``;
+:func:`map_options` turns them into the arguments of ``publish.write``) and
+the closing report (the problems found, what was written).
 """
 
 from __future__ import annotations
@@ -57,14 +58,37 @@ def rows_in(problem) -> int:
     return 1
 
 
+#: ``--static`` choices: the formats of the static maps each writes.
+STATIC_CHOICES = {"png": ("png",), "pdf": ("pdf",), "png+pdf": ("png", "pdf"), "none": ()}
+#: The command line's static maps unless asked otherwise: PNG at 150 dpi (the library's default,
+#: for plan documents, is PNG at 300 dpi + PDF).
+DEFAULT_STATIC, DEFAULT_DPI = "png", 150
+#: ``--dpi`` range (= geoairplan.maps.static.DPI_RANGE, not imported here: ``--help`` loads no matplotlib).
+DPI_LOW, DPI_HIGH = 72, 600
+
+
 def add_output_args(p, *, no_maps_help: str) -> None:
-    """``--out DIR``, ``--offline``, ``--no-maps`` and ``--scenario``, the same on every command."""
+    """``--out DIR``, ``--offline``, ``--no-maps``, ``--static``, ``--dpi`` and ``--scenario``, the same on
+    every command."""
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--offline", action="store_true", help="self-contained HTML map (no CDN, no tiles)")
-    p.add_argument("--no-maps", action="store_true", help=no_maps_help)
+    p.add_argument("--no-maps", action="store_true", help=no_maps_help + " (no maps at all: wins over --static)")
+    p.add_argument("--static", type=str.lower, choices=tuple(STATIC_CHOICES), default=DEFAULT_STATIC,
+                   help="static maps beside the interactive HTML maps: png (default), pdf (vector, embedded "
+                        "fonts, for print), png+pdf, or none")
+    p.add_argument("--dpi", type=number(int, low=DPI_LOW, high=DPI_HIGH), default=DEFAULT_DPI, metavar="N",
+                   help=f"resolution of PNG maps, {DPI_LOW}-{DPI_HIGH} dots per inch (default {DEFAULT_DPI}; "
+                        "300 for print)")
     p.add_argument("--scenario", action="store_true",
                    help="the input is made-up scenario data: label every output so (files that say so in a "
                         "data_kind column are labelled without it)")
+
+
+def map_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :func:`geoairplan.publish.write` the output options ask for:
+    ``maps``, ``offline``, ``static`` (formats) and ``dpi``."""
+    return {"maps": not args.no_maps, "offline": args.offline, "static": STATIC_CHOICES[args.static],
+            "dpi": args.dpi}
 
 
 def report(problems, files, out, *, t0: float | None = None, where: str = "problems.csv",

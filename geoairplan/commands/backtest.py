@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from geoairplan.commands import add_output_args, number
+from geoairplan.commands import add_output_args, map_options, number
 from geoairplan.commands.jobs import add_job_args
 
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
                        rules=args.rules, engine=eng, max_gap_hours=args.gap, levels_sink=sink)
     if args.scenario and not res.meta.scenario:
         res = replace(res, meta=res.meta.with_(scenario=True))
-    files = write(res, out, maps=not args.no_maps, offline=args.offline)
+    files = write(res, out, **map_options(args))
     print(res.summary_text())
     report(res.problems, files, out, t0=t0)
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 
 import argparse
 
@@ -34,7 +34,8 @@ county line).
 Writes to --out: coverage.gpkg (EPSG:3826; layers cells, township_assignment,
 official_coverage, disagreements, stations), cells.csv, township_assignment.csv,
 township_shares.csv, agreement.csv, summary.txt, problems.csv (if any), and
-coverage_map.html (+ .embed.html) / coverage_map.png (+ .pdf).
+coverage_map.html (+ .embed.html) / coverage_map.png (A4, 150 dpi; --static and
+--dpi choose PNG, PDF or both and the resolution).
 """
 
 EPILOG = """\
@@ -106,7 +107,7 @@ def run(args) -> int:
     res = coverage_analysis(args.county, stations=args.stations, pollutant=args.pollutant,
                             include_neighbours=neighbours, official=official, scenario=args.scenario,
                             types=args.types)
-    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    files = publish.write(res, args.out, **map_options(args))
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0)
     return 0
@@ -133,7 +134,7 @@ def _run_all(args, neighbours, official, t0) -> int:
                 from geoairplan.coverage import coverage_analysis
                 res = coverage_analysis(county, pollutant=args.pollutant, include_neighbours=neighbours,
                                         official=False, scenario=args.scenario, types=args.types)
-            files = publish.write(res, out / safe_name(county), maps=not args.no_maps, offline=args.offline)
+            files = publish.write(res, out / safe_name(county), **map_options(args))
             n_files += len(files)
             what = (f"official table, {res.summary()['agree']}/{len(res.assignment)} agree"
                     if res.report is not None else "Voronoi only (no official table)")

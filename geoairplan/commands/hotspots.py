@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 
 _metres = number(float, low=0, low_open=True, unit="m")
 _cell = number(float, low=1, unit="m")  # a grid cell or pixel under a metre is never meant (TM2 metres)
@@ -71,7 +71,7 @@ def run(args) -> int:
                                permutations=args.permutations, seed=args.seed, fdr=args.fdr,
                                islands=args.islands, grid_weights_kind=args.weights, moran=args.moran,
                                scenario=args.scenario, value=args.value)
-    files = write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    files = write(res, args.out, **map_options(args))
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0)
     return 0

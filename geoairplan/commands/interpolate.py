@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 
 DESCRIPTION = """\
 Interpolate one pollutant from MOENV hourly data (any published form: lower-case,
@@ -29,7 +29,8 @@ Writes to --out: <stem>_<YYYYmmdd_HHMM>.tif per hour (EPSG:3826, nodata outside 
 county's land; band 2 = kriging variance), <stem>_levels.gpkg (layers levels and stations),
 <stem>_townships.csv (mean, max, highest level per township and hour),
 <stem>_cv.csv (leave-one-out errors of the mapped hour), <stem>_problems.csv (if
-any), <stem>_map.html (+ .embed.html), <stem>_map.png and <stem>_map.pdf (A4), summary.txt.
+any), <stem>_map.html (+ .embed.html), <stem>_map.png (A4, 150 dpi; --static pdf or
+png+pdf adds the PDF, --dpi sets the resolution), summary.txt.
 
 Scenario data: a file that declares itself made up (a data_kind column holding
 "scenario", as the embedded data/scenario files do) is labelled scenario in every
@@ -169,7 +170,7 @@ def run(args) -> int:
                                    county=county, cell_size=args.cell, hours=args.hour, average=args.average,
                                    stations=stations, label=args.label, source=args.obs, scenario=args.scenario,
                                    confidence=args.confidence)
-    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    files = publish.write(res, args.out, **map_options(args))
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0, where=res.problems_name, limit=5)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 
 DESCRIPTION = """\
 Where would the next station (or micro-sensor) help most? Ordinary kriging gives
@@ -23,8 +23,8 @@ by a sensor within --reach metres downwind of it (±30° of the wind direction).
 Writes to --out: sites.csv (ranked: rank, x, y, township, gain, objective
 before/after, cumulative reduction %), siting.gpkg (EPSG:3826: sites, stations),
 variance_before.tif and variance_after.tif (kriging variance, (unit)²),
-siting_map.html (+ .embed.html), siting_map.png / .pdf (A4, for the plan
-document), summary.txt, problems.csv (if any); with --plume, plume/ with
+siting_map.html (+ .embed.html), siting_map.png (A4, 150 dpi; for the plan
+document: --static png+pdf --dpi 300), summary.txt, problems.csv (if any); with --plume, plume/ with
 plume_sites.csv, plume_siting.gpkg and plume_siting_map.*.
 
 Without --obs the embedded scenario episode (data/scenario/episode_scenario.csv)
@@ -91,7 +91,7 @@ def run(args) -> int:
                         n_add=args.add, candidates=args.candidates, weights=args.weights, cell_size=args.cell,
                         candidate_spacing=args.spacing, variogram_model=args.variogram, source=obs,
                         scenario=args.scenario)
-    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    files = publish.write(res, args.out, **map_options(args))
     print(res.summary_text())
     if res.meta.scenario:
         print(res.meta.source_line())
@@ -101,7 +101,7 @@ def run(args) -> int:
         wind = args.wind or str(scn / "sensors_scenario_wind.csv")
         pr = plume_analysis(sources, wind, args.county, n_add=args.add, candidates=args.candidates,
                             spacing=args.spacing or 1000.0, reach=args.reach, scenario=args.scenario)
-        pfiles = publish.write(pr, inside(args.out, "plume"), maps=not args.no_maps, offline=args.offline)
+        pfiles = publish.write(pr, inside(args.out, "plume"), **map_options(args))
         files = {**files, **{f"plume/{k}": v for k, v in pfiles.items()}}
         print(pr.summary_text())
         for r in pr.sites.itertuples(index=False):

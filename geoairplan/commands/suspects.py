@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 
 
 def add_parser(sub) -> None:
@@ -47,7 +47,7 @@ def run(args) -> int:
                           rule=args.rule, threshold=args.threshold, min_fraction=args.min_fraction,
                           min_hours=args.min_hours, pollutant=args.pollutant, half_width=args.half_width,
                           max_distance_m=args.max_distance, scenario=args.scenario)
-    files = write(sa, args.out, maps=not args.no_maps, offline=args.offline)
+    files = write(sa, args.out, **map_options(args))
     print(sa.summary_text())
     report(sa.problems, files, args.out, t0=t0)
     return 0

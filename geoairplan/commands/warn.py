@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from geoairplan.commands import add_output_args, number, report
+from geoairplan.commands import add_output_args, map_options, number, report
 from geoairplan.errors import InputError
 
 DESCRIPTION = """\
@@ -37,14 +37,15 @@ several counties (--county 屏東縣,高雄市 or all) the central centre of Art
 Writes to --out: levels.csv/.parquet, zones.gpkg (EPSG:3826), zones.csv,
 zone_townships.csv, decisions.csv, events.csv, command_centre.csv, notifications.csv,
 measures.csv, river_dust.csv (雲林縣), problems.csv, summary.txt,
-episode_map.html (time slider; + .embed.html) and peak.png/.pdf (peak hour);
-with --bulletin also bulletin_<county>_<date>.png/.pdf.
+episode_map.html (time slider; + .embed.html) and peak.png (peak hour);
+with --bulletin also bulletin_<county>_<date>.png. Static maps are PNG at 150 dpi
+unless --static (png, pdf, png+pdf, none) and --dpi say otherwise.
 
 Back-test (instead of OBS): --archive ARCHIVE --from DATE --to DATE runs the
 regulation over an archive's years on Dask (geoairplan archive import; the same
 as `geoairplan backtest`): warning hours and days per county, level and year,
 the episode table, the daily highest level, a calendar heat map per county
-(calendar_<county>.png/.pdf) and backtest.html. --scheduler, --workers,
+(calendar_<county>.png) and backtest.html. --scheduler, --workers,
 --progress, --gap and --levels apply to it; --forecast and --coverage do not.
 
 Scenario data: a file with a data_kind column holding "scenario" (the files of
@@ -60,8 +61,8 @@ examples:
       --forecast data/scenario/forecast_scenario.csv --out out/warn
   geoairplan warn obs.csv --rules warning_pre2022_002 --county 雲林縣 --out out/yunlin
   geoairplan warn obs.json --county 屏東縣 --min-hours-24h 16 --out out/pt --no-maps
-  geoairplan warn data/scenario/episode_scenario.csv --county 屏東縣,高雄市,雲林縣 \
-      --forecast data/scenario/forecast_scenario.csv --bulletin --out out/south
+  geoairplan warn data/scenario/episode_scenario.csv --county 屏東縣,高雄市,雲林縣 \\
+      --forecast data/scenario/forecast_scenario.csv --bulletin --static png+pdf --dpi 300 --out out/south
 
 --forecast CSV: date, area (air-quality zone such as 高屏, or a county), level
 (none, L1, L2, S1, S2, S3 or the Chinese names), optional improving_6h and
@@ -87,8 +88,8 @@ def add_parser(sub) -> None:
     p.add_argument("--min-hours-8h", type=number(int, low=1, high=8), default=6, metavar="N",
                    help="valid hours an 8-h moving average needs (default 6)")
     p.add_argument("--bulletin", action="store_true",
-                   help="also write an A4 warning bulletin (PNG + PDF, Chinese) per county and day with a warning: "
-                        "bulletin_<county>_<date>")
+                   help="also write an A4 warning bulletin (Chinese; PNG, PDF with --static) per county and day "
+                        "with a warning: bulletin_<county>_<date>")
     add_output_args(p, no_maps_help="tables and layers only")
     _add_archive_args(p)
     p.set_defaults(func=run)
@@ -139,13 +140,16 @@ def run(args) -> int:
     if args.bulletin and args.no_maps:
         raise InputError("--bulletin is a map output and --no-maps writes none", where="bulletin",
                          fix="drop --no-maps, or drop --bulletin")
+    if args.bulletin and args.static == "none":
+        raise InputError("--bulletin is a static map output and --static none writes none", where="bulletin",
+                         fix="give --static png, pdf or png+pdf (the default is png), or drop --bulletin")
     if args.coverage and not args.county:
         raise InputError("--coverage needs --county", where="coverage", fix="add --county, e.g. --county 屏東縣")
     obs = read_moenv_hourly(args.obs)
     res = run_warnings(obs, county=args.county, forecast=args.forecast, rules=args.rules,
                        completeness=Completeness(h24=args.min_hours_24h, h8=args.min_hours_8h),
                        mapping=args.coverage, scenario=args.scenario, bulletin=args.bulletin)
-    files = publish.write(res, args.out, maps=not args.no_maps, offline=args.offline)
+    files = publish.write(res, args.out, **map_options(args))
     print(res.summary_text())
     report(res.problems, files, args.out, t0=t0)
     return 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from geoairplan.datasets import SEED_COUNTIES
 from geoairplan.demo.entry import MapEntry
 from geoairplan.maps.overview import (SLUG, county_map, county_static, county_title, facility_note, load_station_points,
@@ -38,7 +36,6 @@ def demo_maps(outdir: Path, *, offline: bool = False) -> list[MapEntry]:
                                 f"{facility_note(county)}", "web"))
     fig, _ = overview_static(stations=st)
     save_static(fig, sub / "overview_a4")
-    plt.close(fig)
     entries.append(MapEntry("overview/overview_a4.png", "種子縣市概覽（A4 靜態圖）",
                             "A4 portrait, 300 dpi; the PDF version is overview/overview_a4.pdf.", "static"))
     entries.append(MapEntry("overview/overview_a4.pdf", "種子縣市概覽（A4 PDF）",
@@ -47,7 +44,6 @@ def demo_maps(outdir: Path, *, offline: bool = False) -> list[MapEntry]:
         slug = SLUG[county]
         fig, _ = county_static(county, stations=st)
         save_static(fig, sub / f"{slug}_a4")
-        plt.close(fig)
         entries.append(MapEntry(f"overview/{slug}_a4.png", f"{county}：鄉鎮與測站（A4 靜態圖）",
                                 f"A4 portrait with township labels; PDF: overview/{slug}_a4.pdf.", "static"))
     return entries

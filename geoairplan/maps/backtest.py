@@ -27,11 +27,11 @@ import html
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from geoairplan.io.paths import safe_name
 from geoairplan.maps.output import MapOutput
-from geoairplan.maps.static import font_properties, register_font
+from geoairplan.maps.static import font_properties, new_figure, register_font
 from geoairplan.maps.style import LEVEL_CODES, LEVEL_COLORS, LEVELS, level_label, level_legend_items, text_color_for
 from geoairplan.maps.webfont import FONT_STACK, embed_font
 
@@ -143,13 +143,11 @@ def calendar_figure(result, county: str):
         Months as rows, days 1–31 as columns, each day in its level's colour; the
         level legend, warning days per level in the subtitle, the source line.
     """
-    import matplotlib.pyplot as plt
-
     register_font()
     months, grid = calendar_grid(result, county)
     n = len(months)
     height = 2.3 + max(n, 6) * (0.32 if n <= 36 else 0.2)
-    fig = plt.figure(figsize=(11.69, height), dpi=100)
+    fig = new_figure((11.69, height))
     top_in, bottom_in = 1.05, 1.15  # title block, legend + source line (inches)
     ax = fig.add_axes([0.09, bottom_in / height, 0.89, 1 - (top_in + bottom_in) / height])
     img = np.ones((n, 31, 3))
@@ -162,8 +160,8 @@ def calendar_figure(result, county: str):
     ax.vlines(np.arange(0.5, 32.5), -0.5, n - 0.5, colors="#ffffff", linewidth=0.6)
     ax.hlines(np.arange(-0.5, n + 0.5), 0.5, 31.5, colors="#ffffff", linewidth=0.6)
     for i, d in zip(*np.nonzero(grid == -9)):
-        ax.add_patch(plt.Rectangle((d + 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#bbbbbb",
-                                   linewidth=0.0))
+        ax.add_patch(Rectangle((d + 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#bbbbbb",
+                               linewidth=0.0))
     ax.set_xlim(0.5, 31.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xticks(range(1, 32))
@@ -331,13 +329,15 @@ def backtest_page(result) -> str:
     return embed_font(page)
 
 
-def build(result) -> list[MapOutput]:
+def build(result, *, static: bool = True) -> list[MapOutput]:
     """The back-test's maps: one calendar per county (static) and the page (HTML).
 
     Parameters
     ----------
     result : geoairplan.warnings.backtest.BacktestResult
         The back-test.
+    static : bool
+        Also the calendars (``False``: no figure is built).
 
     Returns
     -------
@@ -345,6 +345,6 @@ def build(result) -> list[MapOutput]:
         ``calendar_<county>`` (``static``, PNG + PDF) per county, then ``backtest`` (``page``).
     """
     out = [MapOutput(calendar_name(c), "static", calendar_figure(result, c), title=calendar_title(result, c))
-           for c in result.meta.counties]
+           for c in (result.meta.counties if static else ())]
     out.append(MapOutput("backtest", "page", backtest_page(result), title=page_title(result)))
     return out

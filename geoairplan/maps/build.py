@@ -27,17 +27,25 @@ BUILDERS = {
 }
 
 
-def build(result, *, offline: bool = False) -> list[MapOutput]:
+def build(result, *, offline: bool = False, static: bool = True) -> list[MapOutput]:
     """Every map of ``result`` (web and static), in the order they are written.
 
     ``offline`` is passed to builders that take it (a web map drawn for a page
-    without tiles fills the land from the embedded counties).
+    without tiles fills the land from the embedded counties); ``static=False``
+    leaves out the static figures (none is built: the caller writes none).
     """
     cap = result.meta.capability
     if cap not in BUILDERS:
         raise InternalError(f"no map builder for capability {cap!r}")
     module, name = BUILDERS[cap]
     func = getattr(module, name)
-    if "offline" in inspect.signature(func).parameters:
-        return list(func(result, offline=offline))
-    return list(func(result))
+    params = inspect.signature(func).parameters
+    kw = {}
+    if "offline" in params:
+        kw["offline"] = offline
+    if "static" in params:
+        kw["static"] = static
+    out = list(func(result, **kw))
+    if not static:
+        out = [m for m in out if m.kind != "static"]
+    return out

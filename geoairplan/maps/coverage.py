@@ -22,7 +22,7 @@ import shapely
 
 from geoairplan.io.crs import TM2
 from geoairplan.maps.output import MapOutput
-from geoairplan.maps.static import add_static_legend, plot_points, plot_polygons, static_map
+from geoairplan.maps.static import add_static_legend, plot_geometries, plot_points, plot_polygons, static_map
 from geoairplan.maps.style import categorical_colors
 from geoairplan.maps.web import add_legend, add_points, add_polygons, web_map
 
@@ -70,20 +70,24 @@ def _township_layer(res) -> gpd.GeoDataFrame:
     return _simplified(a)
 
 
-def build(res) -> list[MapOutput]:
+def build(res, *, static: bool = True) -> list[MapOutput]:
     """The coverage maps of ``res``: the web map and the A4 static map (PNG + PDF), both ``coverage_map``.
 
     Parameters
     ----------
     res : CoverageResult
+    static : bool
+        Also the static map (``False``: no figure is built).
 
     Returns
     -------
     list of MapOutput
     """
     title = res.meta.display_title()
-    return [MapOutput(MAP_NAME, "web", web_map_of(res), title),
-            MapOutput(MAP_NAME, "static", static_map_of(res), title, formats=("png", "pdf"))]
+    out = [MapOutput(MAP_NAME, "web", web_map_of(res), title)]
+    if static:
+        out.append(MapOutput(MAP_NAME, "static", static_map_of(res), title, formats=("png", "pdf")))
+    return out
 
 
 def web_map_of(res, *, offline: bool = False):
@@ -148,11 +152,12 @@ def static_map_of(res):
     plot_polygons(ax, res.assignment, color_col="station", color_map=colors, edgecolor="#777777",
                   linewidth=0.4, alpha=0.6, zorder=5)
     # cell boundaries (Voronoi edges inside the county)
-    res.cells.boundary.plot(ax=ax, color="#222222", linewidth=1.3, zorder=12)
+    plot_geometries(ax, res.cells.boundary, color="#222222", linewidth=1.3, zorder=12)
     items = [(f"{s} 站", c, {"alpha": 0.6}) for s, c in colors.items()]
     items.append(("測站 Station", "#ffffff", {"kind": "point", "marker": "^", "edgecolor": "black"}))
     if differ is not None and len(differ):
-        differ.plot(ax=ax, facecolor="none", edgecolor=DIFFER_COLOR, linewidth=1.8, hatch="///", zorder=14)
+        plot_geometries(ax, differ, facecolor="none", edgecolor=DIFFER_COLOR, linewidth=1.8, hatch="///",
+                        zorder=14)
         plot_polygons(ax, differ, color="#ffffff", edgecolor=DIFFER_COLOR, linewidth=0.0, alpha=0.0,
                       labels_col="township", zorder=15, label_size=7.5)
         items.append(("斜線：官方 ≠ 最近測站 hatched: official ≠ nearest", "#ffffff",
@@ -161,6 +166,4 @@ def static_map_of(res):
     plot_points(ax, st, color_col="station", color_map=colors, size=70, marker="^", edgecolor="black",
                 labels_col="station", label_size=8)
     add_static_legend(ax, items, meta.legend_title("鄉鎮著色 = 最近測站 Nearest station"))
-    ax.set_xlabel("")  # geopandas labels the axes after the CRS; the frame has no ticks
-    ax.set_ylabel("")
     return fig

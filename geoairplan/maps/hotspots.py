@@ -26,8 +26,8 @@ import shapely
 from geoairplan.hotspots.upwind import sector_polygon
 from geoairplan.io.crs import TM2, WGS84
 from geoairplan.maps.output import MapOutput
-from geoairplan.maps.static import (add_colorbar_static, add_static_legend, plot_points, plot_polygons,
-                                    plot_raster, static_map)
+from geoairplan.maps.static import (add_colorbar_static, add_static_legend, plot_geometries, plot_points,
+                                    plot_polygons, plot_raster, static_map)
 from geoairplan.maps.style import sequential_colors
 from geoairplan.maps.surfaces import raster_to_web
 from geoairplan.maps.layers import add_exclusive_layers
@@ -323,8 +323,8 @@ def hotspot_static(res):
         if len(sig):
             # Gi* cells outlined in their bin's colour over the kernel density (filled, the two would blend)
             sig = sig.to_crs(TM2)
-            sig.plot(ax=ax, facecolor="none", edgecolor=sig["gi_bin"].map(GI_BIN_COLORS).tolist(), linewidth=1.4,
-                     zorder=6)
+            plot_geometries(ax, sig, facecolor="none", edgecolor=sig["gi_bin"].map(GI_BIN_COLORS).tolist(),
+                            linewidth=1.4, zorder=6)
             present = set(sig["gi_bin"])
             outline = True
         if res.sources is not None:
@@ -341,7 +341,7 @@ def hotspot_static(res):
                             res.meta.legend_title(f"排放量 log10({_lab(key)} t/yr)；灰 grey：0 或無資料 no data"))
         sig = t[t["gi_bin"] != 0].to_crs(TM2) if "gi_bin" in t.columns else t.iloc[:0]
         if len(sig):
-            sig.plot(ax=ax, facecolor="none", edgecolor=sig["_bin"].tolist(), linewidth=2.6, zorder=7)
+            plot_geometries(ax, sig, facecolor="none", edgecolor=sig["_bin"].tolist(), linewidth=2.6, zorder=7)
         outline = True
     items = _bin_items(present - {0}) if outline else _bin_items(present)
     if outline:
@@ -393,7 +393,7 @@ def _tag(meta) -> str:
     return "_scenario" if meta.scenario else ""
 
 
-def build(result, *, offline: bool = False) -> list[MapOutput]:
+def build(result, *, offline: bool = False, static: bool = True) -> list[MapOutput]:
     """The web and static maps of a hotspot run (``hotspots[_scenario].html``, ``.png`` and ``.pdf``).
 
     Parameters
@@ -402,6 +402,8 @@ def build(result, *, offline: bool = False) -> list[MapOutput]:
         The run; titles, legends and the source line come from ``result.meta``.
     offline : bool
         Draw the web map for use without tiles.
+    static : bool
+        Also the static map (``False``: no figure is built).
 
     Returns
     -------
@@ -409,11 +411,13 @@ def build(result, *, offline: bool = False) -> list[MapOutput]:
     """
     name = f"hotspots{_tag(result.meta)}"
     title = result.meta.display_title()
-    return [MapOutput(name, "web", hotspot_map(result, offline=offline), title),
-            MapOutput(name, "static", hotspot_static(result), title)]
+    out = [MapOutput(name, "web", hotspot_map(result, offline=offline), title)]
+    if static:
+        out.append(MapOutput(name, "static", hotspot_static(result), title))
+    return out
 
 
-def build_suspects(result, *, offline: bool = False) -> list[MapOutput]:
+def build_suspects(result, *, offline: bool = False, static: bool = True) -> list[MapOutput]:
     """The web and static maps of a suspects run (``suspects[_scenario].html``, ``.png`` and ``.pdf``).
 
     Parameters
@@ -422,6 +426,8 @@ def build_suspects(result, *, offline: bool = False) -> list[MapOutput]:
         The run; titles, legends and the source line come from ``result.meta``.
     offline : bool
         Draw the web map for use without tiles.
+    static : bool
+        Also the static map (``False``: no figure is built).
 
     Returns
     -------
@@ -429,5 +435,7 @@ def build_suspects(result, *, offline: bool = False) -> list[MapOutput]:
     """
     name = f"suspects{_tag(result.meta)}"
     title = result.meta.display_title()
-    return [MapOutput(name, "web", suspects_map(result, offline=offline), title),
-            MapOutput(name, "static", suspects_static(result), title)]
+    out = [MapOutput(name, "web", suspects_map(result, offline=offline), title)]
+    if static:
+        out.append(MapOutput(name, "static", suspects_static(result), title))
+    return out

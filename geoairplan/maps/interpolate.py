@@ -197,7 +197,7 @@ def surface_static_map(surface, meta: RunMeta, *, levels=None, stations=None, th
     if levels is not None and len(levels):
         lv = levels.copy()
         lv["_edge"] = [style.level_color(c) for c in lv["level"]]
-        lv.plot(ax=ax, facecolor="none", edgecolor=lv["_edge"].tolist(), linewidth=1.0, zorder=6)
+        static.plot_geometries(ax, lv, facecolor="none", edgecolor=lv["_edge"].tolist(), linewidth=1.0, zorder=6)
     static.add_static_legend(ax, cls["items"], meta.legend_title(cls["title"]))
     if stations is not None and len(stations):
         st = stations.copy()
@@ -228,7 +228,17 @@ def add_probability_layers(m, exceedance: dict, meta: RunMeta) -> None:
                          meta.legend_title("超標機率 P(Z ≥ 門檻)（克利金模式推估 model-based）"))
 
 
-def build(result, *, offline: bool = False) -> list[MapOutput]:
+def _chart(fig, title: str):
+    """A chart, not a map: its title wrapped to the figure's width; :func:`~geoairplan.maps.static.save_static`
+    keeps its axis labels and adds no km scale bar or north arrow."""
+    ax = fig.axes[0]
+    ax.set_title("\n".join(static._wrap(fig, title, ax.title.get_fontproperties(), 0.96)))
+    fig.tight_layout()
+    fig._geoairplan = {"title": title, "layout": "chart", "decorated": True}
+    return fig
+
+
+def build(result, *, offline: bool = False, static: bool = True) -> list[MapOutput]:
     """The maps of an interpolation result: ``<stem>_map`` as a web page and as an A4 PNG + PDF.
 
     Parameters
@@ -237,6 +247,8 @@ def build(result, *, offline: bool = False) -> list[MapOutput]:
         The run; its mapped hour, level polygons and stations are shown.
     offline : bool
         Build the web map for a self-contained page.
+    static : bool
+        Also the static figures (``False``: none is built).
 
     Returns
     -------
@@ -250,20 +262,20 @@ def build(result, *, offline: bool = False) -> list[MapOutput]:
     web_m = surface_web_map(s, meta, levels=levels, stations=stations, offline=offline, thresholds=thr)
     if getattr(result, "exceedance", None):
         add_probability_layers(web_m, result.exceedance, meta)
-    out = [
-        MapOutput(f"{result.stem}_map", "web", web_m, title),
-        MapOutput(f"{result.stem}_map", "static",
-                  surface_static_map(s, meta, levels=levels, stations=stations, thresholds=thr),
-                  title, formats=("png", "pdf")),
-    ]
+    out = [MapOutput(f"{result.stem}_map", "web", web_m, title)]
+    if not static:
+        return out
+    out.append(MapOutput(f"{result.stem}_map", "static",
+                         surface_static_map(s, meta, levels=levels, stations=stations, thresholds=thr),
+                         title, formats=("png", "pdf")))
     sel = getattr(result, "selection", None)
     if sel is not None:  # --method auto: the figures users expect from kriging tools
         unit = unit_label(s.unit)
         t1 = meta.display_title(f"交叉驗證 預測 vs 觀測 Cross-validation: {sel.choice}（{s.time}）")
         out.append(MapOutput(f"{result.stem}_cv_scatter", "static",
-                             plot_predicted_observed(sel, title=t1, unit=unit), t1, formats=("png",)))
+                             _chart(plot_predicted_observed(sel, title=t1, unit=unit), t1), t1, formats=("png",)))
         if sel.variograms:
             t2 = meta.display_title(f"變異圖 Variogram fits and bins（{s.time}）")
-            out.append(MapOutput(f"{result.stem}_variogram", "static", plot_variogram(sel, title=t2, unit=unit),
-                                 t2, formats=("png",)))
+            out.append(MapOutput(f"{result.stem}_variogram", "static",
+                                 _chart(plot_variogram(sel, title=t2, unit=unit), t2), t2, formats=("png",)))
     return out

@@ -129,7 +129,7 @@ def plume_static_map(res):
     return fig
 
 
-def build(res, *, offline: bool = False) -> list[MapOutput]:
+def build(res, *, offline: bool = False, static: bool = True) -> list[MapOutput]:
     """The siting maps of ``res``: web page and A4 PNG + PDF.
 
     Parameters
@@ -145,7 +145,11 @@ def build(res, *, offline: bool = False) -> list[MapOutput]:
     """
     title = res.meta.display_title()
     if hasattr(res, "locations"):
-        return [MapOutput("plume_siting_map", "web", plume_web_map(res, offline=offline), title),
-                MapOutput("plume_siting_map", "static", plume_static_map(res), title, formats=("png", "pdf"))]
-    return [MapOutput("siting_map", "web", variance_web_map(res, offline=offline), title),
-            MapOutput("siting_map", "static", variance_static_map(res), title, formats=("png", "pdf"))]
+        out = [MapOutput("plume_siting_map", "web", plume_web_map(res, offline=offline), title)]
+        if static:
+            out.append(MapOutput("plume_siting_map", "static", plume_static_map(res), title, formats=("png", "pdf")))
+        return out
+    out = [MapOutput("siting_map", "web", variance_web_map(res, offline=offline), title)]
+    if static:
+        out.append(MapOutput("siting_map", "static", variance_static_map(res), title, formats=("png", "pdf")))
+    return out

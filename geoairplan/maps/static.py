@@ -1,17 +1,23 @@
-"""Static maps for plan documents (matplotlib): A4 layouts, 300 dpi PNG and PDF, Chinese text.
+"""Static maps for plan documents (matplotlib): A4 layouts, PNG and PDF, Chinese text.
 
 ::
 
     fig, ax = static_map("屏東縣 測站分布", source="資料來源：環境部（2024）", county="屏東縣")
     plot_points(ax, stations, color="#1f77b4", size=30, labels_col="name_zh")
     add_static_legend(ax, [("測站 Station", "#1f77b4")], "圖例")
-    save_static(fig, "out/pingtung_stations")     # out/pingtung_stations.png, .pdf
+    save_static(fig, "out/pingtung_stations")     # out/pingtung_stations.png (300 dpi), .pdf
+    save_static(fig, "out/quick", formats=("png",), dpi=150)
 
 The axes are in EPSG:3826 metres; inputs in any CRS are reprojected. The
-county's townships and outline are drawn as the base. Text uses the CJK font
-the project ships (``geoairplan/maps/fonts/``, built by
-``scripts/build_font.py``), registered with matplotlib's font manager on
-import, so Chinese renders the same on every machine, also in PDF (TrueType
+county's townships and outline are drawn as the base. Figures are built with
+matplotlib's object-oriented API (:func:`new_figure`: a
+:class:`~matplotlib.figure.Figure` on an Agg canvas), never through pyplot:
+importing this module does not import ``matplotlib.pyplot``, figures are in no
+global registry and need no closing. Polygons and lines are drawn as matplotlib
+collections (:func:`plot_geometries`), without geopandas' ``plot``. Text uses
+the CJK font the project ships (``geoairplan/maps/fonts/``, built by
+``scripts/build_font.py``), registered with matplotlib's font manager on first
+use, so Chinese renders the same on every machine, also in PDF (TrueType
 embedded as Type 42). Colours and legends are those of the web maps
 (:mod:`geoairplan.maps.style`). :func:`save_static` adds the scale bar (km) and
 north arrow and writes files without creation dates, so output is
@@ -22,21 +28,25 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import matplotlib
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
+matplotlib.use("Agg", force=False)  # for code that does import pyplot (none of geoairplan's maps)
 import numpy as np  # noqa: E402
 import geopandas as gpd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.patches import FancyArrow, Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.cm import ScalarMappable  # noqa: E402
-from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize, is_color_like  # noqa: E402
 from mpl_toolkits.axes_grid1.inset_locator import inset_axes  # noqa: E402
 import shapely  # noqa: E402
 
@@ -46,9 +56,10 @@ from geoairplan.maps import style  # noqa: E402
 from geoairplan.datasets import load_counties  # noqa: E402
 from geoairplan.maps.web import _context_counties, _county_key, _resolve_colors, township_base  # noqa: E402
 
-__all__ = ["FONT_PATH", "FONT_NAME", "register_font", "font_properties", "LAYOUTS", "static_map",
-           "plot_polygons", "plot_points", "plot_raster", "add_static_legend", "add_level_legend_static",
-           "add_colorbar_static", "add_scale_bar", "add_north_arrow", "save_static"]
+__all__ = ["FONT_PATH", "FONT_NAME", "register_font", "font_properties", "LAYOUTS", "STATIC_FORMATS", "DPI_RANGE",
+           "new_figure", "static_map", "plot_geometries", "plot_polygons", "plot_points", "plot_raster",
+           "add_static_legend", "add_level_legend_static", "add_colorbar_static", "add_scale_bar",
+           "add_north_arrow", "check_static_options", "save_static", "release"]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 #: The subset CJK TrueType font geoairplan ships (see fonts/README.md and docs/maps.md).
@@ -60,6 +71,13 @@ LAYOUTS: dict[str, dict] = {
     "A4-landscape": {"size": (11.69, 8.27), "axes": [0.03, 0.07, 0.94, 0.83]},
     "A4-portrait": {"size": (8.27, 11.69), "axes": [0.05, 0.06, 0.90, 0.86]},
 }
+
+#: The formats :func:`save_static` writes.
+STATIC_FORMATS = ("png", "pdf", "svg")
+#: The resolutions :func:`geoairplan.publish.write` and the CLI's ``--dpi`` accept (dots per inch, both
+#: ends included); :func:`save_static` itself takes 10 to 1200 (small ones for quick checks).
+DPI_RANGE = (72, 600)
+_SAVE_DPI_RANGE = (10, 1200)
 
 _registered = False
 
@@ -102,6 +120,103 @@ def font_properties(size: float = 10, weight: str = "normal") -> font_manager.Fo
     return font_manager.FontProperties(family=[FONT_NAME, LATIN_FONT], size=size, weight=weight)
 
 
+def new_figure(size: tuple[float, float], *, dpi: float = 100) -> Figure:
+    """A figure drawn by Agg, made without pyplot.
+
+    The figure belongs to no global registry (pyplot's): nothing needs closing,
+    it is freed like any object. ``size`` is in inches.
+    """
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)  # attaches itself: fig.canvas draws with Agg (text extents, layout, PNG)
+    return fig
+
+
+def release(fig) -> None:
+    """Let a written figure go. geoairplan's figures (:func:`new_figure`) need nothing; a figure made
+    through pyplot elsewhere (it has a figure manager) is closed, so pyplot's registry does not keep it."""
+    if getattr(getattr(fig, "canvas", None), "manager", None) is not None:
+        pyplot = sys.modules.get("matplotlib.pyplot")  # loaded by whoever made the figure
+        if pyplot is not None:
+            pyplot.close(fig)
+
+
+def _per_geometry(value, rows: np.ndarray, n: int):
+    """A style given per geometry (a list or array of ``n``) taken at ``rows``; one value as it is."""
+    if value is None or isinstance(value, str) or np.ndim(value) == 0 or is_color_like(value):
+        return value  # one value (also one RGB(A) tuple)
+    vals = list(value)
+    if len(vals) != n:
+        raise InputError(f"{len(vals)} styles for {n} geometries", fix="give one value, or one per geometry")
+    return [vals[i] for i in rows]
+
+
+def _polygon_path(geom) -> MplPath:
+    """One compound path of a (multi)polygon: every ring closed; holes wind the other way (normalised)."""
+    rings = []
+    for part in shapely.get_parts(geom):
+        rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
+        rings.extend(MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors)
+    return MplPath.make_compound_path(*rings)
+
+
+def plot_geometries(ax, geoms, *, facecolor=None, edgecolor=None, color=None, linewidth: float | None = None,
+                    alpha: float | None = None, hatch: str | None = None, zorder: float | None = None):
+    """Draw polygons and lines (a GeoDataFrame, GeoSeries or array of shapely geometries) on ``ax``.
+
+    Polygons become one :class:`~matplotlib.collections.PatchCollection` (holes
+    kept), lines one :class:`~matplotlib.collections.LineCollection`; points are
+    left to :func:`plot_points`, geometry collections are taken apart. Geometries
+    with a CRS are drawn in EPSG:3826 (the axes of :func:`static_map`); without
+    one, as they are. ``facecolor``, ``edgecolor`` and ``color`` are one colour or
+    one per geometry; ``color`` is the fill of polygons (when ``facecolor`` is not
+    given) and the colour of lines. Nothing is drawn to pixels here (geopandas'
+    ``plot`` would import pyplot and redraw the whole figure on every call).
+
+    Returns the collections added.
+    """
+    if isinstance(geoms, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        if geoms.crs is not None:
+            geoms = to_tm2(geoms if isinstance(geoms, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=geoms))
+        arr = np.asarray(geoms.geometry.values, dtype=object)
+    else:
+        arr = np.asarray(geoms, dtype=object)
+    n = len(arr)
+    rows = np.arange(n)
+    kind = shapely.get_type_id(arr)
+    if (kind == 7).any():  # GeometryCollection: its members, each styled as its row
+        arr, rows = shapely.get_parts(arr, return_index=True)
+        kind = shapely.get_type_id(arr)
+    arr = shapely.normalize(arr)  # exteriors clockwise, holes anticlockwise: holes stay holes when filled
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    polys = present & np.isin(kind, (3, 6))  # Polygon, MultiPolygon
+    lines = present & np.isin(kind, (1, 2, 5))  # LineString, LinearRing, MultiLineString
+    out = []
+    common = {k: v for k, v in (("alpha", alpha), ("zorder", zorder)) if v is not None}
+    if polys.any():
+        kw = dict(common)
+        fill = facecolor if facecolor is not None else color
+        for key, value in (("facecolor", fill), ("edgecolor", edgecolor), ("linewidth", linewidth),
+                           ("hatch", hatch)):
+            if value is not None:
+                kw[key] = _per_geometry(value, rows[polys], n)
+        coll = PatchCollection([PathPatch(_polygon_path(g)) for g in arr[polys]], **kw)
+        ax.add_collection(coll, autolim=True)
+        out.append(coll)
+    if lines.any():
+        parts, index = shapely.get_parts(arr[lines], return_index=True)
+        kw = dict(common)
+        stroke = color if color is not None else edgecolor
+        for key, value in (("color", stroke), ("linewidth", linewidth)):
+            if value is not None:
+                kw[key] = _per_geometry(value, rows[lines][index], n)
+        coll = LineCollection([np.asarray(g.coords)[:, :2] for g in parts], **kw)
+        ax.add_collection(coll, autolim=True)
+        out.append(coll)
+    if out:
+        ax.autoscale_view()  # a no-op on a static_map (its limits are set)
+    return out
+
+
 def _bounds_tm2(county, bounds):
 
     if county is not None:
@@ -132,7 +247,7 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
         raise InputError("static_map needs a county or bounds", fix="pass county='屏東縣' or bounds=(w, s, e, n)")
     register_font()
     lay = LAYOUTS[layout]
-    fig = plt.figure(figsize=lay["size"], dpi=100)
+    fig = new_figure(lay["size"])
     ax = fig.add_axes(lay["axes"])
     towns, box = _bounds_tm2(county, bounds)
     x0, y0, x1, y1 = box
@@ -156,10 +271,9 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
     _plot_context(ax, exclude=set(towns["COUNTYNAME"]) if len(towns) else set())
     fig._gap_land = shapely.union_all(towns.geometry.values) if len(towns) else None  # type: ignore[attr-defined]
     if townships and len(towns):
-        towns.plot(ax=ax, facecolor="#f7f5ef", edgecolor="#8a8a8a", linewidth=0.35, zorder=1)
+        plot_geometries(ax, towns, facecolor="#f7f5ef", edgecolor="#8a8a8a", linewidth=0.35, zorder=1)
         outline = towns.dissolve("COUNTYNAME")
-        outline.boundary.plot(ax=ax, color="#222222", linewidth=1.0, zorder=20)
-        _no_axis_labels(ax)
+        plot_geometries(ax, outline.boundary, color="#222222", linewidth=1.0, zorder=20)
         if township_labels:
             fp = font_properties(6.5)
             for _, r in towns.iterrows():
@@ -188,8 +302,7 @@ def _plot_context(ax, exclude) -> None:
     y0, y1 = ax.get_ylim()
     c = c[c.intersects(shapely.box(x0, y0, x1, y1)) & ~c["COUNTYNAME"].isin(exclude)]
     if len(c):
-        c.plot(ax=ax, facecolor="#e4e1da", edgecolor="#a8a8a8", linewidth=0.4, zorder=0.5)
-        _no_axis_labels(ax)
+        plot_geometries(ax, c, facecolor="#e4e1da", edgecolor="#a8a8a8", linewidth=0.4, zorder=0.5)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
 
@@ -215,10 +328,8 @@ def plot_polygons(ax, gdf: gpd.GeoDataFrame, *, color: str | None = None, color_
     """Polygons coloured like :func:`geoairplan.maps.web.add_polygons` (level codes, numbers, categories)."""
     g = to_tm2(gdf)
     fills = _colors_for(g, color, color_col, color_map)
-    g = g.assign(_fill=fills)
-    g.plot(ax=ax, color=g["_fill"].tolist(), edgecolor=edgecolor, linewidth=linewidth, alpha=alpha,
-           zorder=zorder)
-    _no_axis_labels(ax)
+    plot_geometries(ax, g, facecolor=list(fills), edgecolor=edgecolor, linewidth=linewidth, alpha=alpha,
+                    zorder=zorder)
     if labels_col:
         _labels(ax, g, labels_col, size=label_size, zorder=zorder + 20, points=False)
     return ax
@@ -468,7 +579,7 @@ def _place_furniture(fig, ax, *, scale_bar: bool, north_arrow: bool) -> None:
     placed. When some piece can only go over land, the map zooms out (the frame
     keeps its size) until everything fits on the sea or the neighbours.
     """
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # sizes of text, legends and colour bars; no pixels needed
     r = fig.canvas.get_renderer()
     axbb = ax.get_window_extent(r)
     legends = list(getattr(ax, "_gap_legends", []))
@@ -585,39 +696,63 @@ def _declutter_labels(fig, ax, furniture) -> None:
             kept.append(b)
 
 
+def check_static_options(formats: Sequence[str], dpi, *, dpi_range: tuple[int, int] = DPI_RANGE
+                         ) -> tuple[tuple[str, ...], int]:
+    """``(formats, dpi)`` checked: formats among :data:`STATIC_FORMATS` (lower case, no dot, each once),
+    ``dpi`` a whole number in ``dpi_range`` (:data:`DPI_RANGE`); an :class:`InputError` naming the bad one
+    otherwise."""
+    if isinstance(formats, str):
+        formats = (formats,)
+    out: list[str] = []
+    for f in formats:
+        fmt = str(f).lower().lstrip(".")
+        if fmt not in STATIC_FORMATS:
+            raise InputError(f"unknown static format {f!r}", where="static",
+                             fix="use " + ", ".join(STATIC_FORMATS))
+        if fmt not in out:
+            out.append(fmt)
+    lo, hi = dpi_range
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not lo <= dpi <= hi:
+        raise InputError(f"dpi {dpi!r} is not a whole number from {lo} to {hi}", where="dpi",
+                         fix=f"give a resolution from {lo} to {hi} dots per inch (150 for the screen, 300 for print)")
+    return tuple(out), int(dpi)
+
+
 def save_static(fig, path_without_suffix, *, formats: Sequence[str] = ("png", "pdf"), dpi: int = 300,
                 scale_bar: bool = True, north_arrow: bool = True) -> list[Path]:
     """Place legends, colour bars, scale bar and north arrow off the county's land (zooming out if
-    needed), keep labels from overprinting, then write ``path.png`` (300 dpi) and ``path.pdf``.
+    needed), keep labels from overprinting, then write ``path.png`` and ``path.pdf`` (``formats``).
 
-    PDF text is embedded TrueType (fonttype 42), no creation date is written
-    (PNG: only ``Software``; PDF: ``CreationDate=None``), so the same map
-    gives the same bytes. Returns the paths written.
+    ``dpi`` (10 to 1200) is the resolution of the PNG (an A4 page at 300 dpi is
+    2481 x 3507 pixels, at 150 dpi 1240 x 1754) and of raster layers inside a PDF; PDF text
+    and lines are vector at any ``dpi``. The layout is computed once, at the figure's own
+    dpi, so every format and resolution shows the same map. PDF text is embedded TrueType
+    (fonttype 42), no creation date is written (PNG: only ``Software``; PDF:
+    ``CreationDate=None``), so the same map gives the same bytes. Returns the paths written.
     """
+    formats, dpi = check_static_options(formats, dpi, dpi_range=_SAVE_DPI_RANGE)
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".png", ".pdf"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     state = getattr(fig, "_geoairplan", {"title": "", "decorated": False})
     ax = fig.axes[0]
-    _no_axis_labels(ax)
+    if state.get("layout") != "chart":  # a map has no axis labels (a chart keeps them)
+        _no_axis_labels(ax)
     if not state.get("decorated"):
         _place_furniture(fig, ax, scale_bar=scale_bar, north_arrow=north_arrow)
         state["decorated"] = True
         fig._geoairplan = state
     out = []
     for fmt in formats:
-        fmt = fmt.lower().lstrip(".")
         p = base.with_suffix("." + fmt)
         if fmt == "png":
             meta = {"Software": "geoairplan (matplotlib)", "Title": state.get("title", "")}
         elif fmt == "pdf":
             meta = {"Creator": "geoairplan (matplotlib)", "Producer": "geoairplan (matplotlib)",
                     "CreationDate": None, "Title": state.get("title", "")}
-        elif fmt == "svg":
+        else:  # svg
             meta = {"Date": None, "Creator": "geoairplan (matplotlib)"}
-        else:
-            raise InputError(f"unknown static format {fmt!r}", fix="use png, pdf or svg")
         with matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "geoairplan", "svg.fonttype": "path"}):
             fig.savefig(p, format=fmt, dpi=dpi, metadata=meta, facecolor="white")
         out.append(p)

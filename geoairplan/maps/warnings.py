@@ -287,21 +287,25 @@ def peak_map(result):
     return fig
 
 
-def build(result) -> list[MapOutput]:
+def build(result, *, static: bool = True) -> list[MapOutput]:
     """The maps of an episode: ``episode_map`` (web, time slider) and ``peak`` (static, PNG + PDF).
 
     Parameters
     ----------
     result : geoairplan.warnings.WarningResult
         The episode.
+    static : bool
+        Also the static maps (``False``: no figure is built).
 
     Returns
     -------
     list of MapOutput
         In the order :func:`geoairplan.publish.write` writes them.
     """
-    out = [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result)),
-           MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result)))]
+    out = [MapOutput("episode_map", "web", episode_map(result), title=episode_title(result))]
+    if not static:
+        return out
+    out.append(MapOutput("peak", "static", peak_map(result), title=peak_title(result, _peak(result))))
     if getattr(result, "bulletin", False):  # `geoairplan warn --bulletin` (issue 13)
         out += bulletins(result)
     return out

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from geoairplan.errors import InputError
 from geoairplan.io.output import write_csv, write_gpkg
 from geoairplan.io.paths import inside
 from geoairplan.maps.build import build as build_maps
-from geoairplan.maps.static import save_static
+from geoairplan.maps.static import check_static_options, release, save_static
 from geoairplan.maps.web import save_map
 
 __all__ = ["write", "write_table", "prepare_outdir"]
@@ -72,7 +71,8 @@ def write_table(df: pd.DataFrame, path, meta=None) -> Path:
     return write_csv(df, path, float_format=float_format)
 
 
-def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[str, Path]:
+def write(result, outdir, *, maps: bool = True, offline: bool = False, static=None,
+          dpi: int = 300) -> dict[str, Path]:
     """Write every output of ``result`` into ``outdir``; returns ``{file name: path}`` of all files written.
 
     Parameters
@@ -82,15 +82,24 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     outdir : str or Path
         Output folder (created).
     maps : bool
-        Also build and write the maps (web HTML + embed snippet, static PNG + PDF).
+        Also build and write the maps (web HTML + embed snippet, static maps).
     offline : bool
         Web maps self-contained (no CDN, no tiles).
+    static : sequence of str or None
+        Formats of the static maps: ``None`` (default) each map's own (plan maps PNG + PDF,
+        charts PNG); a sequence of ``"png"``, ``"pdf"``, ``"svg"`` writes those for every
+        static map; ``()`` writes none (and builds no figure). The CLI passes ``("png",)``
+        unless ``--static`` asks otherwise.
+    dpi : int
+        Resolution of the PNGs (and of raster layers in PDFs), 72 to 600; the CLI's default is 150.
 
     Returns
     -------
     dict of str to Path
         Every file written, keyed by its path relative to ``outdir`` (sorted).
     """
+    formats, dpi = check_static_options(() if static is None else static, dpi)  # refused before writing anything
+    static = None if static is None else formats
     out = prepare_outdir(outdir)
     meta = result.meta
     files: dict[str, Path] = {}
@@ -126,7 +135,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
     summary.write_text(result.summary_text() + "\n", encoding="utf-8")
     add(summary)
     if maps:
-        for m in build_maps(result, offline=offline):
+        for m in build_maps(result, offline=offline, static=static is None or bool(static)):
             if m.kind == "web":
                 info = save_map(m.obj, at(f"{m.name}.html"), offline=offline)
                 add(info["path"])
@@ -136,7 +145,7 @@ def write(result, outdir, *, maps: bool = True, offline: bool = False) -> dict[s
                 page.write_bytes(m.obj.encode("utf-8"))
                 add(page)
             else:
-                for p in save_static(m.obj, at(m.name), formats=m.formats):
+                for p in save_static(m.obj, at(m.name), formats=m.formats if static is None else static, dpi=dpi):
                     add(p)
-                plt.close(m.obj)
+                release(m.obj)
     return dict(sorted(files.items()))

@@ -38,7 +38,7 @@ def test_coverage_pingtung_writes_layers_report_and_maps(tmp_path, capsys):
     html = (out / "coverage_map.html").read_text(encoding="utf-8")
     assert "萬丹鄉" in html and "64.7 %" in html
     assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', html)  # --offline: nothing fetched
-    assert (out / "coverage_map.png").stat().st_size > 10_000 and (out / "coverage_map.pdf").exists()
+    assert (out / "coverage_map.png").stat().st_size > 10_000 and not (out / "coverage_map.pdf").exists()
 
 
 def test_coverage_user_table_with_unknown_township_is_refused(tmp_path, capsys):
@@ -107,7 +107,7 @@ def test_the_closing_report_counts_the_files_on_disk(tmp_path, capsys, extra):
     on_disk = _files_on_disk(out)
     assert said == len(on_disk)
     if not extra:
-        assert {"coverage_map.html", "coverage_map.embed.html", "coverage_map.png", "coverage_map.pdf"} <= set(on_disk)
+        assert {"coverage_map.html", "coverage_map.embed.html", "coverage_map.png"} <= set(on_disk)
 
 
 def _pingtung_per_station_table(path: Path, *, township_header: str = "涵蓋區域") -> Path:

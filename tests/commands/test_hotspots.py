@@ -47,7 +47,7 @@ def test_hotspots_points_writes_layers_tables_raster_maps(tmp_path, capsys):
         assert r.crs.to_epsg() == 3826 and r.tags()["bandwidth_m"] == "3000.0"
     html = (out / "hotspots.html").read_text(encoding="utf-8")
     assert "Gi*" in html and "北廠" in html and '<script src="http' not in html  # offline: nothing fetched
-    assert (out / "hotspots.png").stat().st_size > 10_000 and (out / "hotspots.pdf").exists()
+    assert (out / "hotspots.png").stat().st_size > 10_000 and not (out / "hotspots.pdf").exists()
 
 
 def test_hotspots_yunlin_declared_township_table(tmp_path, capsys):

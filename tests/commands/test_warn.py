@@ -160,7 +160,7 @@ def test_readme_command_labels_every_output_scenario_whatever_the_out_folder(tmp
     assert sorted(a) == sorted(b) == sorted([
         "levels.csv", "levels.parquet", "zones.gpkg", "zones.csv", "zone_townships.csv", "decisions.csv",
         "events.csv", "command_centre.csv", "notifications.csv", "measures.csv", "problems.csv", "summary.txt",
-        "episode_map.html", "episode_map.embed.html", "peak.png", "peak.pdf"])
+        "episode_map.html", "episode_map.embed.html", "peak.png"])  # PDF on request (--static)
     for name in a:
         assert a[name] == b[name], name                                   # the same bytes in both folders
     html = a["episode_map.html"].decode("utf-8")
@@ -182,11 +182,12 @@ def test_a_users_measured_copy_is_labelled_measured_everywhere(tmp_path, capsys)
     fc = _measured_copy(SCEN / "forecast_scenario.csv", tmp_path / "fc.csv")
     out = tmp_path / "x_scenario"                                         # the folder name plays no part
     assert main(["warn", str(obs), "--county", "屏東縣", "--forecast", str(fc), "--out", str(out),
-                 "--offline"]) == 0
+                 "--offline", "--static", "png+pdf"]) == 0                  # the PDF's title checked too
     printed = capsys.readouterr().out
     assert "scenario" not in printed.replace(str(out), "") and "情境" not in printed
     files = _files(out)
     assert _wrote(printed) == len(files) == 16                              # + events.csv (issue 13)
+    assert {"peak.png", "peak.pdf"} <= set(files)
     for name, data in files.items():
         assert b"scenario" not in data and "情境".encode("utf-8") not in data, name
     html = files["episode_map.html"].decode("utf-8")

@@ -30,7 +30,8 @@ def test_warn_archive_is_the_backtest(archive, tmp_path, capsys):
     assert main(["backtest", *common, "--out", str(tmp_path / "b")]) == 0
     w, b = _files(tmp_path / "w"), _files(tmp_path / "b")
     assert w == b
-    assert {"calendar_雲林縣.png", "calendar_雲林縣.pdf", "backtest.html", "episodes.csv"} <= set(w)
+    assert {"calendar_雲林縣.png", "backtest.html", "episodes.csv"} <= set(w)
+    assert "calendar_雲林縣.pdf" not in w  # PDF on request (--static)
     assert "雲林縣" in w["backtest.html"].decode() and "S1" in w["calendar.csv"].decode()
 
 

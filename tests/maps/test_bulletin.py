@@ -59,19 +59,23 @@ def test_the_first_day_names_the_triggering_station_value_and_the_centre_decisio
     assert "開始時間：2025-01-01 00:00" in text
 
 
-def test_warn_bulletin_writes_png_and_pdf_per_county_day(tmp_path, capsys):
+def test_warn_bulletin_writes_png_per_county_day_and_pdf_on_request(tmp_path, capsys):
     obs = tmp_path / "obs.csv"
     df = tidy(series("屏東", "o3", [210.0] * 3 + [30.0] * 3))
     pd.DataFrame({"sitename": df["station"], "county": PT, "o3": df["value"],
                   "datacreationdate": df["time"].dt.strftime("%Y-%m-%d %H:%M")}).to_csv(obs, index=False)
-    out = tmp_path / "out"
+    out, both = tmp_path / "out", tmp_path / "both"
     assert main(["warn", str(obs), "--county", PT, "--bulletin", "--out", str(out)]) == 0
-    names = sorted(p.name for p in out.glob("bulletin_*"))
+    assert sorted(p.name for p in out.glob("bulletin_*")) == ["bulletin_屏東縣_2025-01-01.png"]  # CLI default: PNG
+    assert (out / "bulletin_屏東縣_2025-01-01.png").stat().st_size > 50_000
+    assert main(["warn", str(obs), "--county", PT, "--bulletin", "--static", "png+pdf", "--out", str(both)]) == 0
+    names = sorted(p.name for p in both.glob("bulletin_*"))
     assert names == ["bulletin_屏東縣_2025-01-01.pdf", "bulletin_屏東縣_2025-01-01.png"]
-    assert (out / names[1]).stat().st_size > 50_000
     capsys.readouterr()
-    assert main(["warn", str(obs), "--county", PT, "--bulletin", "--no-maps", "--out", str(out)]) == 2
-    assert "--bulletin" in capsys.readouterr().err
+    for flags in (["--no-maps"], ["--static", "none"]):
+        assert main(["warn", str(obs), "--county", PT, "--bulletin", *flags, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "--bulletin" in err and flags[0] in err and "Traceback" not in err
 
 
 def test_the_bulletin_is_byte_identical_twice(held_s1, tmp_path):

@@ -82,7 +82,6 @@ def saved(tmp_path_factory):
         static.plot_polygons(ax, towns, color_col="level")
         static.add_level_legend_static(ax)
         paths.append(static.save_static(fig, out / name))
-        matplotlib.pyplot.close(fig)
     return paths
 
 
@@ -114,7 +113,6 @@ def test_static_title_band_is_chinese_ink(saved, monkeypatch, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = static.save_static(fig, tmp_path / "tofu", formats=("png",))[0]
-    matplotlib.pyplot.close(fig)
     tofu = np.asarray(Image.open(p).convert("L"))[:300]
     assert (ours < 128).sum() > 2000
     assert (ours != tofu).sum() > 2000
@@ -126,7 +124,6 @@ def test_layouts_and_raster(tmp_path):
         assert tuple(fig.get_size_inches()) == pytest.approx(size)
         x0, x1 = ax.get_xlim()
         assert 100_000 < x0 < x1 < 300_000  # TM2 metres
-        matplotlib.pyplot.close(fig)
     fig, ax = static.static_map("t", source="s", county="雲林縣")
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -137,7 +134,6 @@ def test_layouts_and_raster(tmp_path):
     static.add_colorbar_static(ax, im, caption="排放量")
     out = static.save_static(fig, tmp_path / "r", formats=("png",))
     assert out[0].exists()
-    matplotlib.pyplot.close(fig)
     with pytest.raises(Exception):
         static.static_map("t", source="s", county="雲林縣", layout="A3")
 
@@ -171,3 +167,80 @@ def test_hotspot_static_shows_what_its_title_says_without_blending():
                        for f in c.get_facecolors() if f[3] > 0 and len(c.get_facecolors()) == len(res.townships))
     finally:
         plt.close(fig)
+
+
+NO_PYPLOT = """
+import sys
+import geoairplan.maps.static, geoairplan.maps.build, geoairplan.publish, geoairplan.maps.backtest
+assert "matplotlib.pyplot" not in sys.modules, "imported"
+from geoairplan.cli import main
+assert main(["coverage", "--county", "澎湖縣", "--offline", "--static", "png+pdf", "--out", sys.argv[1]]) == 0
+assert "matplotlib.pyplot" not in sys.modules, "used"
+print("no pyplot")
+"""
+
+
+def test_the_map_kit_neither_imports_nor_uses_pyplot(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-c", NO_PYPLOT, str(tmp_path / "o")], capture_output=True, text=True,
+                         cwd=str(static.FONT_DIR.parents[2]))
+    assert res.returncode == 0 and res.stdout.strip().endswith("no pyplot"), res.stderr[-2000:]
+    assert (tmp_path / "o" / "coverage_map.png").exists() and (tmp_path / "o" / "coverage_map.pdf").exists()
+
+
+def test_figures_are_outside_pyplots_registry_and_release_closes_pyplot_ones():
+    import matplotlib.pyplot as plt
+
+    fig, _ = static.static_map("t", source="s", county="澎湖縣")
+    assert fig.canvas.manager is None and fig.canvas.get_renderer() is not None  # Agg, no figure manager
+    assert fig not in [plt.figure(n) for n in plt.get_fignums()]
+    static.release(fig)  # nothing to do, no error
+    theirs = plt.figure()
+    num = theirs.number
+    static.release(theirs)
+    assert num not in plt.get_fignums()
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+
+
+def test_plot_geometries_keeps_holes_styles_each_geometry_and_takes_collections_apart():
+    from shapely.geometry import GeometryCollection, LineString, Polygon
+
+    ring = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(3, 3), (7, 3), (7, 7), (3, 7)]])  # both anticlockwise
+    other = Polygon([(12, 0), (14, 0), (14, 2), (12, 2)])
+    fig = static.new_figure((2, 2))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 20)
+    ax.set_ylim(0, 20)
+    ax.set_axis_off()
+    polys = static.plot_geometries(ax, [ring, other], facecolor=["#ff0000", "#0000ff"], edgecolor="none")
+    lines = static.plot_geometries(ax, [GeometryCollection([LineString([(0, 15), (20, 15)]), other.buffer(0)])],
+                                   color=["#00ff00"], linewidth=4)
+    img = _pixels(fig)
+
+    def at(x, y):  # data -> pixel (origin top left)
+        px, py = ax.transData.transform((x, y))
+        return tuple(img[img.shape[0] - 1 - int(py), int(px)])
+
+    assert at(1.5, 1.5) == (255, 0, 0)          # the ring is filled red
+    assert at(5, 5) == (255, 255, 255)          # its hole is not
+    assert at(13, 1) == (0, 255, 0)             # the collection's polygon, in its row's colour (drawn last)
+    assert at(10, 15) == (0, 255, 0)            # the collection's line
+    assert len(polys) == 1 and len(lines) == 2  # one PatchCollection; the collection: polygons + lines
+    with pytest.raises(Exception, match="3 styles for 2 geometries"):
+        static.plot_geometries(ax, [ring, other], facecolor=["#ff0000"] * 3)
+
+
+@pytest.mark.parametrize("kw,match", [({"dpi": 5}, "not a whole number from 10 to 1200"),
+                                      ({"dpi": 150.5}, "not a whole number"),
+                                      ({"formats": ("png", "tiff")}, "unknown static format 'tiff'")])
+def test_save_static_refuses_a_bad_dpi_or_format_before_writing(tmp_path, kw, match):
+    fig, _ = static.static_map("t", source="s", county="澎湖縣")
+    with pytest.raises(Exception, match=match):
+        static.save_static(fig, tmp_path / "m", **kw)
+    assert not list(tmp_path.iterdir())

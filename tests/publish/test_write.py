@@ -71,3 +71,50 @@ def test_an_output_folder_that_is_a_file_is_a_clear_error(tmp_path):
         prepare_outdir(f)
     with pytest.raises(InputError, match="inside a file|part of its path is a file"):
         prepare_outdir(f / "sub")
+
+
+@pytest.fixture(scope="module")
+def penghu():
+    from geoairplan.coverage import coverage_analysis
+
+    return coverage_analysis("澎湖縣")
+
+
+def _static_files(files):
+    return sorted(f for f in files if f.endswith((".png", ".pdf", ".svg")))
+
+
+def test_write_keeps_the_plan_document_default_and_takes_the_static_formats_and_dpi(penghu, tmp_path):
+    from PIL import Image
+
+    files = write(penghu, tmp_path / "lib")  # the library default (the demo): PNG at 300 dpi + PDF
+    assert _static_files(files) == ["coverage_map.pdf", "coverage_map.png"]
+    assert Image.open(files["coverage_map.png"]).size == (3507, 2481)  # A4 landscape at 300 dpi
+    files = write(penghu, tmp_path / "svg", static=("SVG", ".pdf"), dpi=72)
+    assert _static_files(files) == ["coverage_map.pdf", "coverage_map.svg"]
+    files = write(penghu, tmp_path / "png", static=["png"], dpi=100)
+    assert _static_files(files) == ["coverage_map.png"]
+    assert Image.open(files["coverage_map.png"]).size == (1169, 827)
+    assert sorted(files) == _on_disk(tmp_path / "png")
+
+
+def test_static_none_builds_no_figure(penghu, tmp_path, monkeypatch):
+    import geoairplan.maps.coverage as cov
+
+    def boom(res):
+        raise AssertionError("a static figure was built that nobody writes")
+
+    monkeypatch.setattr(cov, "static_map_of", boom)
+    files = write(penghu, tmp_path / "o", static=())
+    assert "coverage_map.html" in files and _static_files(files) == []
+    with pytest.raises(AssertionError, match="nobody writes"):  # the check itself: the default does build it
+        write(penghu, tmp_path / "p")
+
+
+@pytest.mark.parametrize("kw,where", [({"dpi": 30}, "dpi"), ({"dpi": 150.0}, "dpi"), ({"dpi": True}, "dpi"),
+                                      ({"static": ("png", "jpg")}, "static"), ({"static": "gif"}, "static")])
+def test_bad_static_options_are_refused_before_anything_is_written(penghu, tmp_path, kw, where):
+    with pytest.raises(InputError) as e:
+        write(penghu, tmp_path / "o", **kw)
+    assert e.value.where == where and e.value.fix
+    assert not (tmp_path / "o").exists()
