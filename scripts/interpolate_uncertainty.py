@@ -35,7 +35,8 @@ from geoairplan.interpolate.kriging import OrdinaryKriging, Variogram  # noqa: E
 from geoairplan.interpolate.probability import (block_exceedance, exceedance_probability,  # noqa: E402
                                                 exceedance_rasters, kriging_error_covariance, kriging_system,
                                                 probabilistic_zones, township_exceedance)
-from geoairplan.interpolate.selection import plot_predicted_observed, plot_variogram, select_method  # noqa: E402
+from geoairplan.interpolate.selection import select_method  # noqa: E402
+from geoairplan.maps.charts import plot_predicted_observed, plot_variogram  # noqa: E402
 from geoairplan.interpolate.series import station_values  # noqa: E402
 from geoairplan.interpolate.siting import plume_sites, source_locations, variance_sites  # noqa: E402
 from geoairplan.io import read_moenv_hourly, read_text_table  # noqa: E402

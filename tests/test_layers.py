@@ -29,7 +29,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 #: Third-party modules that may be imported inside a function (heavy, optional, loaded on use).
-LAZY_OK = {"matplotlib", "mpl_toolkits", "playwright", "dask", "distributed", "dask_geopandas", "openpyxl"}
+#: esda and libpysal (1.3 s of import) are used by the hotspot statistics alone: loaded there on use, so that
+#: every command (which imports the map kit, which imports the hotspots package) does not pay for them.
+LAZY_OK = {"matplotlib", "mpl_toolkits", "playwright", "dask", "distributed", "dask_geopandas", "openpyxl",
+           "esda", "libpysal"}
 
 #: (module, third-party module) pairs allowed inside a function for import time: errors.Problems.to_frame
 #: loads pandas on use so that `geoairplan --help` does not import it (issue #17).

@@ -46,8 +46,6 @@ import numpy as np
 import pandas as pd
 import geopandas as gpd
 
-from esda import G_Local, Moran_Local, fdr as esda_fdr
-from libpysal.weights import Queen, W
 from scipy.spatial import cKDTree
 
 from geoairplan.errors import InputError, Problems
@@ -64,6 +62,7 @@ BIN_LABELS = {3: "hot spot, 99 % confidence", 2: "hot spot, 95 % confidence",
 
 
 def _W(neighbors: dict, n: int):
+    from libpysal.weights import W  # noqa: PLC0415 - esda/libpysal load on use (1.3 s of import)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return W({i: sorted(neighbors.get(i, [])) for i in range(n)},
@@ -78,6 +77,7 @@ def polygon_weights(polys: gpd.GeoDataFrame, *, islands: str = "knn", k: int = 1
     Returns ``(w, notes, problems)``: ``notes`` is a list (one string per
     unit, "" when nothing special) for the output's ``note`` column.
     """
+    from libpysal.weights import Queen  # noqa: PLC0415 - esda/libpysal load on use (1.3 s of import)
 
     if len(polys) < 3:
         raise InputError(f"{len(polys)} unit(s): hotspot statistics need at least 3", where=source,
@@ -169,6 +169,8 @@ def confidence_bins(z, p, *, fdr: bool = False, levels=LEVELS) -> np.ndarray:
     out = np.zeros(len(z), dtype=int)
     ok = np.isfinite(z) & np.isfinite(p)
     if fdr and ok.any():
+        from esda import fdr as esda_fdr  # noqa: PLC0415 - esda/libpysal load on use (1.3 s of import)
+
         cuts = {m: esda_fdr(p[ok], a) for m, a in levels}
     else:
         cuts = {m: a for m, a in levels}
@@ -237,6 +239,8 @@ def getis_ord(values, w_info, *, permutations: int = 999, seed: int = 12345, fdr
     Excluded units (islands with ``exclude``, missing values) get NaN and bin 0.
     """
 
+    from esda import G_Local  # noqa: PLC0415 - esda/libpysal load on use (1.3 s of import)
+
     _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)
     n = len(y)
@@ -288,6 +292,8 @@ def local_moran(values, w_info, *, permutations: int = 999, seed: int = 12345, a
     ``lisa_cluster`` is HH / LH / LL / HL where the pseudo p (esda's
     one-sided folded ``p_sim``) ≤ ``alpha`` (or its FDR cut-off), else "ns".
     """
+
+    from esda import Moran_Local, fdr as esda_fdr  # noqa: PLC0415 - esda/libpysal load on use (1.3 s of import)
 
     _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)

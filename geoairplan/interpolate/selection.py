@@ -24,8 +24,8 @@ The choice (:func:`select_method`) is the candidate with the lowest
 leave-one-out RMSE (``criterion="kfold"``: k-fold RMSE), ties to the earlier
 candidate (simpler first); the reason names the runner-up and the margin
 and warns when the chosen kriging's interval covers under 80 %.
-:func:`plot_predicted_observed` and :func:`plot_variogram` return matplotlib
-figures (matplotlib is imported on use).
+The charts of a selection (predicted vs observed, variogram fits) are drawn
+by :mod:`geoairplan.maps.charts`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from geoairplan.interpolate.rbf import RBF
 from geoairplan.interpolate.validation import CVResult, cross_validate
 
 __all__ = ["kfold_validate", "interval_coverage", "candidate_gridders", "select_method", "SelectionResult",
-           "plot_predicted_observed", "plot_variogram", "Z90"]
+           "Z90"]
 
 #: Two-sided 90 % normal quantile.
 Z90 = 1.6448536269514722
@@ -170,7 +170,7 @@ class SelectionResult:
     loo, kfold : dict of str to CVResult
         The cross-validations by label.
     variograms : dict of str to Variogram
-        Fitted variograms of the kriging candidates (for :func:`plot_variogram`).
+        Fitted variograms of the kriging candidates (for :func:`geoairplan.maps.charts.plot_variogram`).
     criterion : str
         ``loo`` or ``kfold``.
     """
@@ -265,103 +265,3 @@ def select_method(points, values, *, candidates=None, k: int = 5, seed: int = 0,
             reason += " (under-confident: intervals wider than the errors)"
     table = pd.concat([order, table[table["status"] != "ok"]]).reset_index(drop=True)
     return SelectionResult(table, str(best["label"]), models[best["label"]].clone(), reason, loo, kf, vg, criterion)
-
-
-# --------------------------------------------------------------------------- figures
-
-def plot_predicted_observed(cv, *, title: str | None = None, unit: str = ""):
-    """Predicted against observed values of a cross-validation (one axes; the 1:1 line; RMSE in the title).
-
-    Parameters
-    ----------
-    cv : CVResult or SelectionResult
-        A cross-validation, or a selection (its choice's leave-one-out and k-fold are drawn).
-    title : str or None
-        Figure title.
-    unit : str
-        Axis unit.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt  # noqa: PLC0415 - matplotlib on use
-
-    series = ([("leave-one-out", cv.loo[cv.choice]), (f"{_k(cv)}-fold", cv.kfold[cv.choice])]
-              if isinstance(cv, SelectionResult) else [("cross-validation", cv)])
-    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
-    lo, hi = math.inf, -math.inf
-    for (name, c), mk in zip(series, ("o", "s")):
-        t = c.table
-        ax.scatter(t["observed"], t["predicted"], marker=mk, s=22, alpha=0.75,
-                   label=f"{name}: RMSE {c.rmse:.3g}, bias {c.bias:+.2g}")
-        lo = min(lo, float(np.nanmin(t[["observed", "predicted"]].to_numpy())))
-        hi = max(hi, float(np.nanmax(t[["observed", "predicted"]].to_numpy())))
-    pad = 0.05 * (hi - lo or 1.0)
-    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.4", lw=1, ls="--", label="1:1")
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_ylim(lo - pad, hi + pad)
-    u = f" ({unit})" if unit else ""
-    ax.set_xlabel(f"observed{u}")
-    ax.set_ylabel(f"predicted{u}")
-    ax.set_title(title or (cv.choice if isinstance(cv, SelectionResult) else cv.method))
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_aspect("equal")
-    fig.tight_layout()
-    return fig
-
-
-def _k(sel: SelectionResult) -> int:
-    t = sel.kfold[sel.choice].table
-    return int(t["fold"].max()) if "fold" in t else 0
-
-
-def plot_variogram(variogram, *, title: str | None = None, unit: str = ""):
-    """The empirical variogram (bins, with their pair counts) and the fitted model curve.
-
-    Parameters
-    ----------
-    variogram : Variogram, OrdinaryKriging or SelectionResult
-        A fitted variogram (with its bins), a fitted kriging model, or a
-        selection (every kriging candidate's model is drawn over the one set of bins).
-    title : str or None
-        Figure title.
-    unit : str
-        The data's unit (semivariance in unit²).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt  # noqa: PLC0415 - matplotlib on use
-
-    if isinstance(variogram, SelectionResult):
-        models = dict(variogram.variograms)
-    elif isinstance(variogram, OrdinaryKriging):
-        models = {variogram.variogram_.model: variogram.variogram_}
-    elif isinstance(variogram, Variogram):
-        models = {variogram.model: variogram}
-    else:
-        raise InputError(f"cannot draw a variogram from {type(variogram).__name__}", where="variogram",
-                         fix="pass a fitted Variogram, OrdinaryKriging or SelectionResult")
-    bins = next((v for v in models.values() if v.lags is not None), None)
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
-    dmax = 1.0
-    if bins is not None:
-        ax.scatter(bins.lags / 1000.0, bins.semivariance, color="k", zorder=3, label="empirical (pairs)")
-        for lg, sv, n in zip(bins.lags, bins.semivariance, bins.pairs):
-            ax.annotate(str(int(n)), (lg / 1000.0, sv), textcoords="offset points", xytext=(4, 4), fontsize=7)
-        dmax = float(bins.lags.max()) * 1.1
-    d = np.linspace(0.0, dmax, 200)
-    for name, v in models.items():
-        g = v(d)
-        g[0] = 0.0
-        ax.plot(d / 1000.0, g, lw=1.5, label=v.describe() if len(models) == 1 else name)
-    ax.set_xlabel("distance (km)")
-    ax.set_ylabel("semivariance" + (f" (({unit})²)" if unit else ""))
-    ax.set_xlim(0, dmax / 1000.0)
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or "variogram")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig

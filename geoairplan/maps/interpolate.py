@@ -22,8 +22,8 @@ import numpy as np
 
 from geoairplan.errors import InputError
 from geoairplan.interpolate.levels import level_thresholds
-from geoairplan.interpolate.selection import plot_predicted_observed, plot_variogram
 from geoairplan.maps import static, style, web
+from geoairplan.maps.charts import plot_predicted_observed, plot_variogram
 from geoairplan.maps.output import MapOutput
 from geoairplan.maps.surfaces import raster_to_web
 from geoairplan.reference.pollutants import LABELS, unit_label

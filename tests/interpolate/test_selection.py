@@ -14,10 +14,11 @@ from geoairplan.interpolate.idw import IDW  # noqa: E402
 from geoairplan.interpolate.kriging import OrdinaryKriging  # noqa: E402
 from geoairplan.interpolate.rbf import RBF  # noqa: E402
 from geoairplan.interpolate.selection import (candidate_gridders, interval_coverage, kfold_validate,  # noqa: E402
-                                              plot_predicted_observed, plot_variogram, select_method)
+                                              select_method)
 from geoairplan.interpolate.series import station_values  # noqa: E402
 from geoairplan.interpolate.validation import cross_validate  # noqa: E402
 from geoairplan.io import read_moenv_hourly  # noqa: E402
+from geoairplan.maps.charts import plot_predicted_observed, plot_variogram  # noqa: E402
 from geoairplan.reference.geography import data_dir  # noqa: E402
 
 

@@ -175,6 +175,13 @@ import geoairplan.maps.static, geoairplan.maps.build, geoairplan.publish, geoair
 assert "matplotlib.pyplot" not in sys.modules, "imported"
 from geoairplan.cli import main
 assert main(["coverage", "--county", "澎湖縣", "--offline", "--static", "png+pdf", "--out", sys.argv[1]]) == 0
+import numpy as np
+from geoairplan.interpolate import fit_variogram
+from geoairplan.maps.charts import plot_variogram
+rng = np.random.default_rng(0)
+x, y = rng.uniform(0, 5e4, 30), rng.uniform(0, 5e4, 30)
+fig = plot_variogram(fit_variogram(x, y, np.sin(x / 1e4) + rng.normal(0, 0.1, 30)))
+fig.canvas.draw()
 assert "matplotlib.pyplot" not in sys.modules, "used"
 print("no pyplot")
 """
