@@ -1,4 +1,4 @@
-"""Warning levels: the vectorised engine against the naive per-row peer (same data, same run).
+"""Warning levels against bare pandas groupby-rolling (the peer at its best) and the naive per-row peer.
 
 Data: a synthetic tidy hourly table for the 33 southern stations and the six
 rule pollutants (gamma-distributed values scaled so that every level occurs,
