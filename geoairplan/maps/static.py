@@ -289,8 +289,14 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
     if subtitle:
         fig.text(0.5, top + (1 - top) * 0.12, subtitle, ha="center", va="center",
                  fontproperties=font_properties(10), color="#333333")
-    fig.text(lay["axes"][0], lay["axes"][1] * 0.45, source, ha="left", va="center",
-             fontproperties=font_properties(8), color="#333333")
+    # the source line stays on the page: wrapped to the map's width (smaller type beyond two lines)
+    src_size, width = 8, 1 - 2 * lay["axes"][0] - 0.04  # margin: measured widths run ~3 % short
+    src_lines = _wrap(fig, source, font_properties(src_size), width)
+    if len(src_lines) > 2:
+        src_size = 7
+        src_lines = _wrap(fig, source, font_properties(src_size), width)
+    fig.text(lay["axes"][0], lay["axes"][1] * 0.45, "\n".join(src_lines), ha="left", va="center",
+             fontproperties=font_properties(src_size), color="#333333", linespacing=1.1)
     fig._geoairplan = {"title": title, "layout": layout, "decorated": False}  # type: ignore[attr-defined]
     return fig, ax
 

@@ -251,3 +251,14 @@ def test_save_static_refuses_a_bad_dpi_or_format_before_writing(tmp_path, kw, ma
     with pytest.raises(Exception, match=match):
         static.save_static(fig, tmp_path / "m", **kw)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_long_source_line_wraps_inside_the_page():
+    src = "資料來源：" + "；".join(f"第{i}項 source number {i} (EPSG:3826)" for i in range(12))
+    fig, _ = static.static_map("t", source=src, county="澎湖縣")
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    (t,) = [t for t in fig.texts if t.get_text().replace("\n", "") == src]
+    box = t.get_window_extent(r)
+    assert t.get_text().count("\n") >= 1  # wrapped, nothing dropped (the joined lines are the source)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width * 0.97 and box.y0 >= 0
