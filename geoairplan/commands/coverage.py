@@ -115,8 +115,6 @@ def run(args) -> int:
 
 def _run_all(args, neighbours, official, t0) -> int:
     """All 22 counties: one sub-folder each (publish.write), and the national summary table."""
-    import time
-
     from geoairplan import publish
     from geoairplan.coverage.national import national_coverage, national_table
     from geoairplan.io.output import write_csv

@@ -297,7 +297,6 @@ def local_moran(values, w_info, *, permutations: int = 999, seed: int = 12345, a
 
     _check_permutations(permutations)
     y, w, notes, probs, keep = _prepare(values, w_info, source)
-    n = len(y)
     out = pd.DataFrame({"value": y, "lisa_i": np.nan, "lisa_z": np.nan, "p_sim": np.nan,
                         "lisa_q": 0, "lisa_cluster": "ns"})
     ws = _subset_w(w, keep)

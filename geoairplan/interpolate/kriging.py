@@ -58,7 +58,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
-import scipy.linalg.blas
 from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
@@ -543,7 +542,7 @@ class OrdinaryKriging(Gridder):
         m = scipy.linalg.solve_triangular(low, np.eye(n), lower=True)
         e = m.sum(axis=1)
         h = m.T @ e  # K⁻¹1: f·h = eᵀ(M f) per cell without the triangular product
-        return {"m": np.asfortranarray(m), "e": e, "s": float(e @ e), "sill": sill, "h": np.ascontiguousarray(h)}
+        return {"m": np.asfortranarray(m), "s": float(e @ e), "sill": sill, "h": np.ascontiguousarray(h)}
 
     # prediction ------------------------------------------------------------------
     def _predict(self, x, y, variance: bool):
@@ -577,7 +576,6 @@ class OrdinaryKriging(Gridder):
         beyond the outputs is bounded by the block buffers.
         """
         n = self._xy.shape[0]
-        h = out.shape[1]
         alpha, beta, scale = self._alpha, self._beta, self._scale
         ainv, wz = self._ainv, self._wz
         x0, y0 = self._x0, self._y0

@@ -40,7 +40,7 @@ from scipy.stats import norm
 from geoairplan.errors import InputError
 from geoairplan.interpolate.points import as_points
 from geoairplan.interpolate.idw import IDW
-from geoairplan.interpolate.kriging import OrdinaryKriging, Variogram
+from geoairplan.interpolate.kriging import OrdinaryKriging
 from geoairplan.interpolate.rbf import RBF
 from geoairplan.interpolate.validation import CVResult, cross_validate
 

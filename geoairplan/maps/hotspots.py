@@ -137,7 +137,7 @@ def hotspot_map(res, *, offline: bool = False):
                          aliases=_aliases(key), line_color="#555555")
     em_bar = add_colorbar(m, "emissions", lo, hi, res.meta.legend_title(f"{_lab(key)} t/yr（對數 log）"), log=True,
                           position="bottomright")
-    themes.append((f"排放量 Emissions（鄉鎮 townships）", em_tw, em_bar))
+    themes.append(("排放量 Emissions（鄉鎮 townships）", em_tw, em_bar))
     t["_bin"] = t["gi_bin"].map(GI_BIN_COLORS) if "gi_bin" in t.columns else GI_BIN_COLORS[0]
     gi_tw = add_polygons(m, t, name="Gi* 熱點 Hot spots（鄉鎮 townships）", color_col="_bin", fill_opacity=0.7,
                          tooltip_cols=["township", "gi_label"], popup_cols=_popup_cols(t, key), aliases=_aliases(key),

@@ -232,7 +232,10 @@ def _chart(fig, title: str):
     """A chart, not a map: its title wrapped to the figure's width; :func:`~geoairplan.maps.static.save_static`
     keeps its axis labels and adds no km scale bar or north arrow."""
     ax = fig.axes[0]
-    ax.set_title("\n".join(static._wrap(fig, title, ax.title.get_fontproperties(), 0.96)))
+    fig.tight_layout()
+    pos = ax.get_position()  # the title is centred on the axes, not the page: wrap to what fits both sides
+    centre = pos.x0 + pos.width / 2
+    ax.set_title("\n".join(static._wrap(fig, title, ax.title.get_fontproperties(), 2 * min(centre, 1 - centre) - 0.02)))
     fig.tight_layout()
     fig._geoairplan = {"title": title, "layout": "chart", "decorated": True}
     return fig

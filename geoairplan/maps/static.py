@@ -290,7 +290,7 @@ def static_map(title: str, *, source: str, layout: str = "A4-landscape", county=
         fig.text(0.5, top + (1 - top) * 0.12, subtitle, ha="center", va="center",
                  fontproperties=font_properties(10), color="#333333")
     # the source line stays on the page: wrapped to the map's width (smaller type beyond two lines)
-    src_size, width = 8, 1 - 2 * lay["axes"][0] - 0.04  # margin: measured widths run ~3 % short
+    src_size, width = 8, 1 - 2 * lay["axes"][0]
     src_lines = _wrap(fig, source, font_properties(src_size), width)
     if len(src_lines) > 2:
         src_size = 7
@@ -535,7 +535,8 @@ def add_north_arrow(ax, *, at: tuple[float, float] | None = None) -> None:
 def _wrap(fig, text: str, fp, frac: float) -> list[str]:
     """``text`` broken into lines no wider than ``frac`` of the figure (CJK may break between characters)."""
     r = fig.canvas.get_renderer()
-    limit = fig.bbox.width * frac
+    # widths are measured at the figure's 100 dpi; Agg's text at 150 or 300 dpi runs up to ~3 % wider
+    limit = fig.bbox.width * frac / 1.04
 
     def width(t):
         return Text(0, 0, t, fontproperties=fp, figure=fig).get_window_extent(r).width

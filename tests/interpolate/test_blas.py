@@ -24,11 +24,6 @@ def test_trmm_rows_ignores_the_upper_triangle():
     np.testing.assert_allclose(trmm_rows(full, f.copy()), f @ np.tril(full).T, rtol=1e-12)
 
 
-def test_trmm_rows_of_no_cells_is_a_no_op():
-    low = np.asfortranarray(np.eye(4))
-    assert trmm_rows(low, np.empty((0, 4))).shape == (0, 4)
-
-
 @pytest.mark.parametrize("bad", ["f_fortran", "low_c", "f_width", "f_float32"])
 def test_trmm_rows_refuses_layouts_it_would_misread(bad):
     rng = np.random.default_rng(2)

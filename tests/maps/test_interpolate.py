@@ -140,3 +140,24 @@ def test_class_colours_function():
     br, cols = style.aqi_classes()
     assert style.class_rgba([[50, 51, 151, 301]], br, cols)[0, :, :3].tolist() == [
         [int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in ("#009865", "#fffb26", "#ca0034", "#7e0123")]
+
+
+def test_a_chart_title_wraps_inside_the_figure():
+    # the title is centred on the axes (shifted right by the y label), so it must fit on both sides
+    from geoairplan.maps import interpolate as mi
+    from geoairplan.maps.static import new_figure, register_font
+
+    register_font()  # the map font, as when the CLI draws the chart after its map
+    fig = new_figure((5, 5))
+    ax = fig.add_subplot()
+    ax.plot([5, 100], [5, 100])
+    ax.set_xlabel("observed (µg/m³)")
+    ax.set_ylabel("predicted (µg/m³)")
+    ax.set_aspect("equal")
+    title = "交叉驗證 預測 vs 觀測 Cross-validation: kriging(spherical)（2025-01-16 14:00）（情境 scenario）"
+    mi._chart(fig, title)
+    fig.set_dpi(150)  # as the CLI writes it (text runs a little wider than at the figure's 100 dpi)
+    fig.canvas.draw()
+    box = ax.title.get_window_extent(fig.canvas.get_renderer())
+    assert ax.title.get_text().count("\n") >= 1  # wrapped, not cut
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
